@@ -1,0 +1,87 @@
+"""Glue between Hydra configs and the library: what ``train.py`` runs."""
+
+from __future__ import annotations
+
+import logging
+from functools import partial
+from pathlib import Path
+
+from omegaconf import DictConfig, OmegaConf
+
+from cyborg.experiment import ExperimentResult, run_experiment
+from cyborg.training.fit import TrainSettings, fit_ensemble
+
+log = logging.getLogger("cyborg")
+
+#: Tasks whose embedded default is the synthetic challenge data.
+SYNTHETIC_TASKS = ("trick", "velocity")
+
+
+def resolve_data_root(task_name: str, data_cfg: DictConfig) -> Path | None:
+    """The data folder: ``data.root`` when given, else the synthetic data (generated once)."""
+    from hydra.utils import to_absolute_path
+
+    if data_cfg.get("root"):
+        return Path(to_absolute_path(str(data_cfg.root)))
+    if task_name not in SYNTHETIC_TASKS:
+        return None
+    from cyborg.simulate import ensure_synthetic
+
+    synthetic = data_cfg.synthetic
+    size = "full" if synthetic.full_size else "default"
+    root = Path(to_absolute_path(str(synthetic.dir))) / f"{task_name}-{size}-seed{synthetic.seed}"
+    return ensure_synthetic(task_name, root, seed=int(synthetic.seed), full_size=bool(synthetic.full_size))
+
+
+def settings_from_config(cfg: DictConfig) -> TrainSettings:
+    """TrainSettings from the ``trainer`` group (its ``lightning`` part goes to lightning.Trainer)."""
+    trainer = OmegaConf.to_container(cfg.trainer, resolve=True)
+    lightning = trainer.pop("lightning", {}) or {}
+    return TrainSettings(**trainer, seed=int(cfg.seed), trainer=lightning)
+
+
+def train_from_config(cfg: DictConfig) -> float:
+    """Run one experiment from a composed ``train.yaml`` config; returns the objective value."""
+    from hydra.core.hydra_config import HydraConfig
+    from hydra.utils import instantiate
+
+    # Lightning announces devices and tips at INFO for every fit; one run makes dozens of fits
+    logging.getLogger("lightning.pytorch").setLevel(logging.WARNING)
+    task = instantiate(cfg.task)
+    run_dir = Path(HydraConfig.get().runtime.output_dir)
+    root = resolve_data_root(task.name, cfg.data)
+    log.info("task %s, data %s, model %s, run folder %s", task.name, root, cfg.model.name, run_dir)
+    data = task.load(root)
+    log.info("%d training trials (%d ch x %d samples @ %g Hz), %d test trials", len(data.train),
+             data.train.n_chans, data.train.n_times, data.train.sfreq,
+             0 if data.test is None else len(data.test))
+    result = run_experiment(
+        task, data, model_name=cfg.model.name,
+        model_params=OmegaConf.to_container(cfg.model.params, resolve=True),
+        fitter=partial(fit_ensemble, steps=OmegaConf.to_container(cfg.preprocessing.steps, resolve=True),
+                       settings=settings_from_config(cfg)),
+        split=OmegaConf.to_container(cfg.split, resolve=True), run_dir=run_dir,
+        write_submission=bool(cfg.write_submission))
+    report(result)
+    if result.submission is not None and cfg.score_against_answer and data.truth is not None:
+        score_on_answer(result.submission, data.truth)
+    return float(result.overall[cfg.objective])
+
+
+def report(result: ExperimentResult) -> None:
+    """Print the per-subject table, the pooled metric and the submission path."""
+    print(f"\nPer subject (validation folds) -> {result.run_dir / 'per_subject.csv'}")
+    print(result.per_group.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
+    print("Overall: " + ", ".join(f"{k}={v:.4f}" if isinstance(v, float) else f"{k}={v}"
+                                  for k, v in result.overall.items()))
+    if result.submission is not None:
+        print(f"Submission: {result.submission}")
+
+
+def score_on_answer(submission: Path, truth: Path) -> None:
+    from cyborg.submission import score_submission
+
+    score = score_submission(submission, truth, show_private=True)
+    print(f"Score on the hidden synthetic answer ({truth}): public {score.public:.4f} "
+          f"(n={score.n_public}), private {score.private:.4f} (n={score.n_private})")
+    print(f"Organizers: python evaluate.py submission={submission} truth={truth}")

@@ -1,0 +1,145 @@
+"""One experiment: load a task, fit per-group fold ensembles, report, write the submission.
+
+``train.py`` is a thin Hydra wrapper around :func:`run_experiment`; the same
+function runs from Python with a plain config mapping.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from cyborg.evaluation.splits import iter_groups, make_folds, manifest
+from cyborg.tasks.base import Task, TaskData
+from cyborg.training.decoder import Decoder
+from cyborg.trials import Trials
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class ExperimentResult:
+    """What a run produced.
+
+    Parameters
+    ----------
+    run_dir : Path
+        The run folder.
+    per_group : pandas.DataFrame
+        One row per subject group: validation metric, chance metric, trial counts.
+    overall : dict
+        Pooled out-of-fold metric and chance metric.
+    submission : Path | None
+        The submission file, when the task has one.
+    decoders : dict of str to Decoder
+        Fitted decoders by group.
+    """
+
+    run_dir: Path
+    per_group: pd.DataFrame
+    overall: dict[str, Any]
+    submission: Path | None
+    decoders: dict[str, Decoder]
+
+
+#: fitter(decoder_template, trials, folds, run_dir, prefix) -> (fitted decoder, out-of-fold table)
+Fitter = Callable[[Decoder, Trials, list, Path, str], tuple[Decoder, pd.DataFrame]]
+
+
+def run_experiment(task: Task, data: TaskData, *, model_name: str, model_params: dict,
+                   fitter: Fitter, split: dict, run_dir: Path,
+                   write_submission: bool = True) -> ExperimentResult:
+    """Fit, validate and (optionally) write the test-set submission.
+
+    Parameters
+    ----------
+    task : Task
+        The task (scoring, decoder spec, submission format).
+    data : TaskData
+        Its loaded trials.
+    model_name, model_params : str, dict
+        Model name and hyper-parameters recorded in the decoder spec.
+    fitter : callable
+        Fits one member per fold, e.g. :func:`cyborg.training.fit.fit_ensemble`
+        with its steps and settings bound, or a scikit-learn baseline fitter.
+    split : dict
+        ``protocol`` (see :data:`cyborg.evaluation.splits.PROTOCOLS`),
+        ``per_subject`` (fit one ensemble per subject) and protocol arguments
+        under ``args``.
+    run_dir : Path
+        Output folder.
+    write_submission : bool
+        Write the test-set submission when the task has a format.
+    """
+    run_dir = Path(run_dir)
+    run_dir.mkdir(parents=True, exist_ok=True)
+    trials = data.train
+    group_column = task.subject_column if split.get("per_subject") else None
+    decoders: dict[str, Decoder] = {}
+    rows, oof_parts, manifests = [], [], []
+    started = time.perf_counter()
+    for group, positions in iter_groups(trials.metadata, group_column):
+        part = trials.subset(positions)
+        folds = make_folds(split["protocol"], part.metadata, **dict(split.get("args") or {}))
+        manifests.append(manifest(folds, part.metadata).assign(group=group))
+        template = task.decoder_template(part, model_name, model_params)
+        decoder, oof = fitter(template, part, folds, run_dir, f"{group}_")
+        decoders[group] = decoder
+        decoder.save(run_dir / "decoders" / f"{group}.pt")
+        oof["group"] = group
+        oof_parts.append(oof)
+        y_true, y_pred = _stack(oof["true"]), _stack(oof["pred"])
+        chance = _chance(task, part, folds)
+        score = task.score(y_true, y_pred)
+        rows.append({"group": group, "n_train": len(part), "n_val": len(oof), "n_folds": len(folds),
+                     **{f"val_{k}": v for k, v in score.items()},
+                     **{f"chance_{k}": v for k, v in chance.items()}})
+        log.info("%s: %s", group, ", ".join(f"{k}={v:.4f}" for k, v in score.items()))
+    oof_all = pd.concat(oof_parts, ignore_index=True)
+    per_group = pd.DataFrame(rows)
+    overall = {f"val_{k}": v for k, v in task.score(_stack(oof_all["true"]), _stack(oof_all["pred"])).items()}
+    for column in per_group:
+        if column.startswith("chance_"):
+            overall[column] = float(np.average(per_group[column], weights=per_group["n_val"]))
+    overall["fit_seconds"] = round(time.perf_counter() - started, 1)
+    per_group.to_csv(run_dir / "per_subject.csv", index=False)
+    pd.concat(manifests, ignore_index=True).to_csv(run_dir / "split_manifest.csv", index=False)
+    _save_oof(oof_all, run_dir / "oof_predictions.csv")
+    (run_dir / "metrics.json").write_text(json.dumps(
+        {"task": task.name, "model": model_name, "overall": overall,
+         "per_subject": per_group.to_dict(orient="records")}, indent=2, default=float))
+    submission = None
+    if write_submission and data.test is not None:
+        suffix = ".csv" if trials.is_classification else ".json"
+        submission = task.write_submission(decoders, data.test, run_dir / f"submission{suffix}")
+    return ExperimentResult(run_dir, per_group, overall, submission, decoders)
+
+
+def _stack(values: pd.Series) -> np.ndarray:
+    first = values.iloc[0]
+    return np.stack(values.to_list()) if isinstance(first, np.ndarray) else values.to_numpy()
+
+
+def _chance(task: Task, trials, folds) -> dict[str, float]:
+    """Plain-alternative metric pooled over the folds' validation trials."""
+    scores, weights = [], []
+    for fold in folds:
+        scores.append(task.chance(trials.y[fold.train], trials.y[fold.val]))
+        weights.append(len(fold.val))
+    return {k: float(np.average([s[k] for s in scores], weights=weights)) for k in scores[0]}
+
+
+def _save_oof(oof: pd.DataFrame, path: Path) -> None:
+    table = oof.copy()
+    for column in ("pred", "true"):
+        if isinstance(table[column].iloc[0], np.ndarray):
+            table[column] = [json.dumps(np.round(v, 4).tolist()) for v in table[column]]
+    table.to_csv(path, index=False)

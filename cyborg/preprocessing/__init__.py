@@ -1,0 +1,6 @@
+"""Signal preprocessing built from config: per-window steps applied alike to train and test."""
+
+from cyborg.preprocessing.pipeline import Pipeline
+from cyborg.preprocessing.steps import BandPass, DeadChannels, Envelope, Notch, RemoveDC, Resample
+
+__all__ = ["Pipeline", "BandPass", "DeadChannels", "Envelope", "Notch", "RemoveDC", "Resample"]

@@ -1,0 +1,147 @@
+"""The Decoder: preprocessing + normalisation + model(s) + label spec, saved as one artifact.
+
+The code that writes a submission or runs online loads this one object, so it
+cannot disagree with training.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from cyborg.models import build_model
+from cyborg.preprocessing import Pipeline
+from cyborg.preprocessing.side import SideTransform
+from cyborg.trials import Trials
+from cyborg.training.normalize import ChannelScaler
+
+
+@dataclass
+class Member:
+    """One fitted model with the preprocessing and statistics of its training fold.
+
+    A member holds either torch weights (``state_dict``, with ``scaler``) or
+    a fitted scikit-learn ``estimator`` that takes the preprocessed windows.
+    """
+
+    pipeline: Pipeline
+    scaler: ChannelScaler | None = None
+    state_dict: dict | None = None
+    estimator: Any = None
+    name: str = "all"
+
+
+@dataclass
+class Decoder:
+    """A fold ensemble of fitted members that share a model spec.
+
+    Parameters
+    ----------
+    model_name : str
+        Registry name of the architecture.
+    model_kwargs : dict
+        Constructor arguments (``n_chans``, ``n_times``, ``n_outputs``, ``sfreq``, ...).
+    n_times : int
+        Samples the model sees; wider input is centre-cropped.
+    class_names : tuple of str | None
+        Classes for classification.
+    target_shape : tuple of int | None
+        (n_steps, n_axes) for kinematics.
+    target_names : tuple of str | None
+        Kinematic axis names.
+    side_transform : SideTransform | None
+        Applied to trials whose metadata ``side`` is ``"test"`` (theme 2).
+    members : list of Member
+        The fitted members; predictions are averaged over them.
+    """
+
+    model_name: str
+    model_kwargs: dict
+    n_times: int
+    class_names: tuple[str, ...] | None = None
+    target_shape: tuple[int, int] | None = None
+    target_names: tuple[str, ...] | None = None
+    side_transform: SideTransform | None = None
+    members: list[Member] = field(default_factory=list)
+
+    def build(self, state_dict: dict | None = None) -> torch.nn.Module:
+        model = build_model(self.model_name, **self.model_kwargs)
+        if state_dict is not None:
+            model.load_state_dict(state_dict)
+        return model.eval()
+
+    def model_input(self, member: Member, trials: Trials) -> np.ndarray:
+        """Preprocessed, normalised, centre-cropped input of ``member`` for ``trials``."""
+        X = member.pipeline.transform(trials).X
+        if member.scaler is not None:
+            X = member.scaler.transform(X)
+        start = (X.shape[-1] - self.n_times) // 2
+        return X[..., start:start + self.n_times]
+
+    @torch.no_grad()
+    def _member_output(self, member: Member, trials: Trials, batch_size: int = 256) -> np.ndarray:
+        if member.estimator is not None:
+            return self._estimator_output(member, self.model_input(member, trials))
+        model = self.build(member.state_dict)
+        X = self.model_input(member, trials)
+        outputs = [model(torch.from_numpy(np.ascontiguousarray(X[i:i + batch_size]))).numpy()
+                   for i in range(0, len(X), batch_size)]
+        out = np.concatenate(outputs) if outputs else np.empty((0, int(self.model_kwargs["n_outputs"])), np.float32)
+        if self.class_names is not None:
+            return torch.softmax(torch.from_numpy(out), dim=-1).numpy()
+        return out.reshape(len(out), *self.target_shape)
+
+    def _estimator_output(self, member: Member, X: np.ndarray) -> np.ndarray:
+        if self.class_names is not None:
+            return member.estimator.predict_proba(X)
+        return member.estimator.predict(X).reshape(len(X), *self.target_shape)
+
+    def predict_output(self, trials: Trials) -> np.ndarray:
+        """Mean member output: class probabilities (n, n_classes) or kinematics (n, n_steps, n_axes).
+
+        Test-side trials are mapped to the train side first and their
+        kinematics back to the test frame when a side transform is set.
+        """
+        if not self.members:
+            raise RuntimeError("Decoder has no fitted members")
+        test_side = self._test_side_mask(trials)
+        prepared = trials
+        if test_side.any():
+            flipped = self.side_transform.input_to_train_side(trials)
+            prepared = flipped if test_side.all() else _mix(trials, flipped, test_side)
+        out = np.mean([self._member_output(m, prepared) for m in self.members], axis=0)
+        if test_side.any():
+            out[test_side] = self.side_transform.output_to_test_frame(out[test_side])
+        return out
+
+    def predict(self, trials: Trials) -> np.ndarray:
+        """Class indices (n,) or kinematics (n, n_steps, n_axes)."""
+        out = self.predict_output(trials)
+        return out.argmax(-1) if self.class_names is not None else out
+
+    def _test_side_mask(self, trials: Trials) -> np.ndarray:
+        if self.side_transform is None or "side" not in trials.metadata:
+            return np.zeros(len(trials), dtype=bool)
+        return (trials.metadata["side"] == "test").to_numpy()
+
+    def save(self, path: str | Path) -> Path:
+        """Write the whole decoder (spec, preprocessing, statistics, weights) to one file."""
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        torch.save(self, path)
+        return path
+
+    @staticmethod
+    def load(path: str | Path) -> "Decoder":
+        """Read a decoder written by :meth:`save` (a file you trust: it is a pickle)."""
+        return torch.load(Path(path), weights_only=False)
+
+
+def _mix(trials: Trials, flipped: Trials, mask: np.ndarray) -> Trials:
+    X = trials.X.copy()
+    X[mask] = flipped.X[mask]
+    return replace(trials, X=X)

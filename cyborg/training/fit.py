@@ -1,0 +1,174 @@
+"""Fit decoders with Lightning: one member per fold, averaged at prediction time."""
+
+from __future__ import annotations
+
+import copy
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import lightning as L
+import numpy as np
+import pandas as pd
+import torch
+from lightning.pytorch.callbacks import EarlyStopping, ModelCheckpoint
+from lightning.pytorch.loggers import CSVLogger
+
+from cyborg.evaluation.splits import Fold
+from cyborg.preprocessing import Pipeline
+from cyborg.preprocessing.side import lr_pairs
+from cyborg.trials import Trials
+from cyborg.training.data import WindowDataModule, WindowDataset
+from cyborg.training.decoder import Decoder, Member
+from cyborg.training.module import DecoderModule
+from cyborg.training.normalize import ChannelScaler
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class TrainSettings:
+    """Optimisation and augmentation settings of one fit.
+
+    Parameters
+    ----------
+    lr, weight_decay : float
+        AdamW settings (cosine schedule over ``max_epochs``).
+    batch_size : int
+        Training batch size.
+    max_epochs : int
+        Training epochs.
+    amplitude_scale : float
+        Random amplitude scaling half-range (0 disables it).
+    mirror : bool
+        EMG left/right mirror augmentation with vy negated.
+    early_stopping_patience : int | None
+        Stop after this many epochs without validation improvement.
+    seed : int
+        Seed for weights, data order and augmentation.
+    trainer : dict
+        Extra ``lightning.Trainer`` arguments (accelerator, devices, precision, strategy, ...).
+    """
+
+    lr: float = 1e-3
+    weight_decay: float = 1e-2
+    batch_size: int = 32
+    max_epochs: int = 20
+    amplitude_scale: float = 0.0
+    mirror: bool = False
+    early_stopping_patience: int | None = None
+    seed: int = 0
+    trainer: dict[str, Any] = field(default_factory=dict)
+
+
+def training_view(decoder: Decoder, trials: Trials) -> Trials:
+    """Trials as the model is trained on them: test-side rows mapped to the train side."""
+    if decoder.side_transform is None or "side" not in trials.metadata:
+        return trials
+    mask = (trials.metadata["side"] == "test").to_numpy()
+    if not mask.any():
+        return trials
+    side = decoder.side_transform
+    X, y = trials.X.copy(), trials.y.copy()
+    X[mask] = side.input_to_train_side(trials.subset(mask)).X
+    y[mask] = side.target_to_train_frame(y[mask])
+    return replace(trials, X=X, y=y)
+
+
+def fit_member(decoder: Decoder, steps: Any, train: Trials, val: Trials | None,
+               settings: TrainSettings, run_dir: Path, name: str) -> Member:
+    """Fit preprocessing, statistics and one model on ``train``; pick the epoch on ``val``.
+
+    Parameters
+    ----------
+    decoder : Decoder
+        Spec the member is built for (its ``members`` are not touched).
+    steps : list
+        Preprocessing steps (Hydra configs with ``_target_`` or Step objects).
+    train, val : Trials
+        Training trials and validation trials (``None``: keep the last epoch).
+    settings : TrainSettings
+        Optimisation settings.
+    run_dir : Path
+        Where checkpoints and CSV logs go.
+    name : str
+        Member name (used in paths).
+
+    Returns
+    -------
+    member : Member
+        The fitted member, holding the best validation checkpoint's weights.
+    """
+    L.seed_everything(settings.seed, workers=True, verbose=False)
+    pipeline = Pipeline.from_config(copy.deepcopy(steps))
+    train_p = training_view(decoder, pipeline.fit_transform(train))
+    scaler = ChannelScaler().fit(train_p.X)
+    model = decoder.build()
+    model.train()
+    module = DecoderModule(model, n_classes=len(decoder.class_names) if decoder.class_names else None,
+                           target_shape=decoder.target_shape, lr=settings.lr,
+                           weight_decay=settings.weight_decay, max_epochs=settings.max_epochs)
+    mirror = lr_pairs(train.ch_names) if settings.mirror else None
+    train_set = WindowDataset(scaler.transform(train_p.X), train_p.y, decoder.n_times, True,
+                              amplitude_scale=settings.amplitude_scale, mirror_pairs=mirror,
+                              seed=settings.seed)
+    val_set = None
+    if val is not None and len(val):
+        val_p = training_view(decoder, pipeline.transform(val))
+        val_set = WindowDataset(scaler.transform(val_p.X), val_p.y, decoder.n_times, False)
+    callbacks = []
+    checkpoint = None
+    if val_set is not None:
+        checkpoint = ModelCheckpoint(dirpath=run_dir / "checkpoints" / name, filename="best",
+                                     monitor=module.monitor, mode=module.mode, save_top_k=1)
+        callbacks.append(checkpoint)
+        if settings.early_stopping_patience:
+            callbacks.append(EarlyStopping(module.monitor, mode=module.mode,
+                                           patience=settings.early_stopping_patience))
+    trainer_kwargs = {"enable_model_summary": False, "log_every_n_steps": 1, **settings.trainer}
+    trainer = L.Trainer(max_epochs=settings.max_epochs, callbacks=callbacks,
+                        logger=CSVLogger(run_dir, name="logs", version=name),
+                        default_root_dir=run_dir, **trainer_kwargs)
+    trainer.fit(module, datamodule=WindowDataModule(train_set, val_set, settings.batch_size))
+    if checkpoint is not None and checkpoint.best_model_path:
+        state = torch.load(checkpoint.best_model_path, map_location="cpu", weights_only=True)["state_dict"]
+        module.load_state_dict(state)
+    weights = {k: v.detach().cpu().clone() for k, v in module.model.state_dict().items()}
+    return Member(pipeline=pipeline, scaler=scaler, state_dict=weights, name=name)
+
+
+def fit_folds(decoder: Decoder, trials: Trials, folds: list[Fold], prefix: str,
+              fit_one: Callable[[Trials, Trials, str], Member]) -> tuple[Decoder, pd.DataFrame]:
+    """Fit one member per fold with ``fit_one(train, val, name)``; collect out-of-fold predictions.
+
+    Returns
+    -------
+    decoder : Decoder
+        A copy of ``decoder`` holding one member per fold.
+    oof : pandas.DataFrame
+        Validation metadata of every fold with ``fold``, ``true`` and
+        ``pred`` (class indices, or (n_steps, n_axes) arrays).
+    """
+    fitted = replace(decoder, members=[])
+    rows = []
+    for fold in folds:
+        train, val = trials.subset(fold.train), trials.subset(fold.val)
+        member = fit_one(train, val, f"{prefix}{fold.name}".replace("/", "_").replace("=", "-"))
+        fitted.members.append(member)
+        prediction = replace(decoder, members=[member]).predict(val)
+        part = val.metadata.copy()
+        part["fold"] = fold.name
+        part["pred"] = list(prediction) if prediction.ndim > 1 else prediction
+        part["true"] = list(val.y) if val.y.ndim > 1 else val.y
+        rows.append(part)
+    return fitted, pd.concat(rows, ignore_index=True)
+
+
+def fit_ensemble(decoder: Decoder, trials: Trials, folds: list[Fold], run_dir: Path, prefix: str = "",
+                 *, steps: Any, settings: TrainSettings) -> tuple[Decoder, pd.DataFrame]:
+    """Fit a Lightning-trained member per fold (see :func:`fit_folds`)."""
+    return fit_folds(decoder, trials, folds, prefix,
+                     lambda train, val, name: fit_member(decoder, steps, train, val, settings,
+                                                         Path(run_dir), name))

@@ -1,0 +1,27 @@
+"""Small builders shared by tests: Trials and Recordings with known content."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from cyborg.trials import Trials
+
+
+def make_trials(X: np.ndarray, y: np.ndarray | None = None, sfreq: float = 500.0, *,
+                subjects=None, sessions=None, class_names=("a", "b", "c"), **meta) -> Trials:
+    """Trials around ``X`` (n, c, t) with simple metadata."""
+    n = len(X)
+    y = np.zeros(n, dtype=np.int64) if y is None else y
+    metadata = pd.DataFrame({
+        "subject": subjects if subjects is not None else ["s0"] * n,
+        "session": sessions if sessions is not None else ["train1"] * n,
+        "trial": np.arange(n), **meta})
+    return Trials(X=np.asarray(X, dtype=np.float32), y=y, metadata=metadata, sfreq=sfreq,
+                  ch_names=[f"ch{i}" for i in range(X.shape[1])],
+                  class_names=class_names if y.ndim == 1 else None)
+
+
+def sine(freq: float, sfreq: float, n_times: int, amplitude: float = 1.0) -> np.ndarray:
+    """A sine of ``freq`` Hz, ``n_times`` samples at ``sfreq`` Hz."""
+    return amplitude * np.sin(2 * np.pi * freq * np.arange(n_times) / sfreq)
