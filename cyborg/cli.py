@@ -82,6 +82,6 @@ def score_on_answer(submission: Path, truth: Path) -> None:
     from cyborg.submission import score_submission
 
     score = score_submission(submission, truth, show_private=True)
-    print(f"Score on the hidden synthetic answer ({truth}): public {score.public:.4f} "
-          f"(n={score.n_public}), private {score.private:.4f} (n={score.n_private})")
+    print(f"Score on the hidden synthetic answer ({truth}): public {score.public_score:.4f} "
+          f"(n={score.n_public}), private {score.private_score:.4f} (n={score.n_private})")
     print(f"Organizers: python evaluate.py submission={submission} truth={truth}")

@@ -1,0 +1,108 @@
+"""Learning checks and contracts of the Lightning fitting path on planted-signal data."""
+
+from functools import partial
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from cyborg.experiment import run_experiment
+from cyborg.preprocessing import RemoveDC
+from cyborg.preprocessing.side import SideTransform
+from cyborg.tasks.base import Task, TaskData
+from cyborg.training.decoder import Decoder
+from cyborg.training.fit import TrainSettings, fit_ensemble
+from cyborg.trials import Trials
+from helpers import make_trials
+
+QUIET = {"enable_progress_bar": False, "accelerator": "cpu"}
+
+
+def _planted_classes(n=90, seed=0):
+    rng = np.random.default_rng(seed)
+    y = np.tile([0, 1, 2], n // 3)
+    X = rng.normal(size=(n, 8, 150)) + 40.0          # offsets that RemoveDC takes away
+    X[:, 2] += (y[:, None] - 1) * np.linspace(-3, 3, 150)  # a class-dependent slow drift
+    trials = make_trials(X, y, sessions=np.repeat(["train1", "train2", "train3"], n // 3))
+    trials.info["margin"] = 0
+    return trials
+
+
+@pytest.fixture(scope="module")
+def fitted(tmp_path_factory):
+    run_dir = tmp_path_factory.mktemp("run")
+    settings = TrainSettings(max_epochs=30, seed=0, trainer=QUIET)
+    result = run_experiment(
+        Task(), TaskData(train=_planted_classes()), model_name="compact_cnn1d", model_params={},
+        fitter=partial(fit_ensemble, steps=[RemoveDC()], settings=settings),
+        split={"protocol": "leave_one_session_out", "per_subject": True}, run_dir=run_dir)
+    return result
+
+
+def test_classifier_beats_chance_on_held_out_sessions(fitted):
+    overall = fitted.overall
+    assert overall["chance_accuracy"] == pytest.approx(1 / 3, abs=0.01)
+    assert overall["val_accuracy"] > overall["chance_accuracy"] + 0.25
+
+
+def test_run_folder_holds_metrics_manifest_report_and_decoder(fitted):
+    names = {p.name for p in fitted.run_dir.iterdir()}
+    assert {"metrics.json", "per_subject.csv", "split_manifest.csv", "oof_predictions.csv",
+            "report.md", "confusion.png", "decoders"} <= names
+    manifest = pd.read_csv(fitted.run_dir / "split_manifest.csv")
+    for _, fold in manifest.groupby("fold"):
+        train = set(fold[fold.role == "train"].session)
+        assert train.isdisjoint(fold[fold.role == "val"].session)
+
+
+def test_decoder_save_load_reproduces_predictions(fitted, tmp_path):
+    decoder = fitted.decoders["s0"]
+    trials = _planted_classes(n=30, seed=1)
+    before = decoder.predict_output(trials)
+    again = Decoder.load(decoder.save(tmp_path / "decoder.pt")).predict_output(trials)
+    np.testing.assert_array_equal(before, again)
+    assert before.shape == (30, 3) and np.allclose(before.sum(1), 1, atol=1e-5)
+
+
+def test_normalisation_statistics_come_from_the_training_fold_only(fitted):
+    decoder = fitted.decoders["s0"]
+    trials = _planted_classes()
+    everything = RemoveDC().transform(trials).X.std(axis=(0, 2))
+    for member in decoder.members:
+        held_out = member.name.split("val-")[1]
+        training_fold = RemoveDC().transform(trials.subset((trials.metadata.session != held_out).to_numpy()))
+        np.testing.assert_allclose(member.scaler.scale_[:, 0], training_fold.X.std(axis=(0, 2)), rtol=1e-4)
+        assert not np.allclose(member.scaler.scale_[:, 0], everything, rtol=1e-3)
+
+
+def test_regressor_learns_and_side_transform_maps_the_other_side(tmp_path):
+    rng = np.random.default_rng(0)
+    n, steps = 120, 5
+    amplitude = rng.uniform(-1, 1, size=(n, 3))
+    X = rng.normal(scale=0.3, size=(n, 2, 100))
+    X[:, 0] += amplitude[:, 0, None]                 # right channel drives vx
+    X[:, 1] += amplitude[:, 1, None]                 # left channel drives vy
+    y = np.repeat(amplitude[:, None, :], steps, axis=1).astype(np.float32)
+    y[..., 2] = 0.0
+    side = np.array(["train"] * 100 + ["test"] * 20)
+    subject = np.array(["0001"] * 100 + ["0005"] * 20)
+    # the other side: stance flipped (channels swapped) and x, y negated
+    X[side == "test"] = X[side == "test"][:, ::-1]
+    y[side == "test"] *= np.array([-1, -1, 1], dtype=np.float32)
+    trials = Trials(X=X.astype(np.float32), y=y, sfreq=200.0, ch_names=["TA R", "TA L"],
+                    metadata=pd.DataFrame({"subject": subject, "side": side, "trial": np.arange(n)}),
+                    target_names=("vx", "vy", "vz"))
+
+    class SideTask(Task):
+        def decoder_template(self, trials, model_name, model_params):
+            decoder = super().decoder_template(trials, model_name, model_params)
+            decoder.side_transform = SideTransform()
+            return decoder
+
+    settings = TrainSettings(max_epochs=40, lr=3e-3, seed=0, trainer=QUIET)
+    result = run_experiment(
+        SideTask(), TaskData(train=trials), model_name="tcn", model_params={},
+        fitter=partial(fit_ensemble, steps=[], settings=settings),
+        split={"protocol": "side_transfer", "per_subject": False, "args": {"reference_subject": "0005"}},
+        run_dir=tmp_path)
+    assert result.overall["val_rmse"] < 0.6 * result.overall["chance_rmse"]
