@@ -11,18 +11,24 @@ Hydra composes configs/train.yaml; results go to outputs/<task>/<time>/.
 from __future__ import annotations
 
 import logging
+import sys
 
 import hydra
 from omegaconf import DictConfig
 
 from cyborg.cli import train_from_config
+from cyborg.errors import CyborgError
 
 log = logging.getLogger("cyborg")
 
 
 @hydra.main(config_path="configs", config_name="train", version_base="1.3")
 def main(cfg: DictConfig) -> float:
-    return train_from_config(cfg)
+    try:
+        return train_from_config(cfg)
+    except CyborgError as error:  # bad data or config: one clear line, no traceback
+        log.error("%s", error)
+        sys.exit(2)
 
 
 if __name__ == "__main__":

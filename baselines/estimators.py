@@ -14,6 +14,10 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer, StandardScaler
 
 
+def _as_float64(X: np.ndarray) -> np.ndarray:
+    return np.asarray(X, dtype=np.float64)
+
+
 def tangent_space(C: float = 1.0, estimator: str = "oas"):
     """Shrunk covariance -> Riemannian tangent space -> logistic regression (Barachant 2012).
 
@@ -27,7 +31,7 @@ def tangent_space(C: float = 1.0, estimator: str = "oas"):
     from pyriemann.estimation import Covariances
     from pyriemann.tangentspace import TangentSpace
 
-    return make_pipeline(FunctionTransformer(lambda X: np.asarray(X, dtype=np.float64)),
+    return make_pipeline(FunctionTransformer(_as_float64),
                          Covariances(estimator=estimator), TangentSpace(metric="riemann"),
                          StandardScaler(), LogisticRegression(C=C, max_iter=2000))
 
@@ -55,3 +59,8 @@ class BinnedEnvelope(TransformerMixin, BaseEstimator):
 def envelope_ridge(n_bins: int = 30, alphas: tuple[float, ...] = tuple(np.logspace(-1, 5, 13))):
     """EMG envelope in time bins -> standardise -> ridge with leave-one-out choice of alpha."""
     return make_pipeline(BinnedEnvelope(n_bins), StandardScaler(), RidgeCV(alphas=alphas))
+
+
+def envelope_logistic(n_bins: int = 4, C: float = 1.0):
+    """EMG envelope in time bins -> standardise -> multinomial logistic regression."""
+    return make_pipeline(BinnedEnvelope(n_bins), StandardScaler(), LogisticRegression(C=C, max_iter=2000))

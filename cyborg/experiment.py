@@ -112,6 +112,9 @@ def run_experiment(task: Task, data: TaskData, *, model_name: str, model_params:
             overall[column] = float(np.average(per_group[column], weights=per_group["n_val"]))
     overall["fit_seconds"] = round(time.perf_counter() - started, 1)
     per_group.to_csv(run_dir / "per_subject.csv", index=False)
+    breakdown = _breakdown(task, oof_all)
+    if breakdown is not None:
+        breakdown.to_csv(run_dir / "breakdown.csv", index=False)
     pd.concat(manifests, ignore_index=True).to_csv(run_dir / "split_manifest.csv", index=False)
     _save_oof(oof_all, run_dir / "oof_predictions.csv")
     (run_dir / "metrics.json").write_text(json.dumps(
@@ -138,6 +141,17 @@ def write_report(task_name: str, model_name: str, oof: pd.DataFrame, per_group: 
     curves = reports.learning_curves_png(run_dir / "logs", run_dir / "learning_curves.png")
     figures += [curves] if curves else []
     return reports.summary_markdown(task_name, model_name, per_group, overall, figures, run_dir / "report.md")
+
+
+def _breakdown(task: Task, oof: pd.DataFrame) -> pd.DataFrame | None:
+    """The validation metric per combination of the task's breakdown columns."""
+    columns = [c for c in getattr(task, "breakdown", ()) if c in oof]
+    if not columns:
+        return None
+    rows = [{**dict(zip(columns, key if isinstance(key, tuple) else (key,))), "n_val": len(part),
+             **task.score(_stack(part["true"]), _stack(part["pred"]))}
+            for key, part in oof.groupby(columns, sort=True)]
+    return pd.DataFrame(rows)
 
 
 def _stack(values: pd.Series) -> np.ndarray:

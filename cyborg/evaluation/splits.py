@@ -99,7 +99,7 @@ def make_folds(protocol: str, metadata: pd.DataFrame, **kwargs) -> list[Fold]:
 
 
 #: Columns that identify a trial.
-TRIAL_KEYS = ("subject", "session", "side", "trial")
+TRIAL_KEYS = ("subject", "session", "side", "trial", "window")
 
 
 def check_disjoint(fold: Fold, metadata: pd.DataFrame) -> None:

@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 import torch
+from threadpoolctl import threadpool_limits
 
 from cyborg.models import build_model
 from cyborg.preprocessing import Pipeline
@@ -96,9 +97,11 @@ class Decoder:
         return out.reshape(len(out), *self.target_shape)
 
     def _estimator_output(self, member: Member, X: np.ndarray) -> np.ndarray:
-        if self.class_names is not None:
-            return member.estimator.predict_proba(X)
-        return member.estimator.predict(X).reshape(len(X), *self.target_shape)
+        # numpy's and scipy's BLAS pools fight over the cores on many small calls (pyRiemann)
+        with threadpool_limits(1, user_api="blas"):
+            if self.class_names is not None:
+                return member.estimator.predict_proba(X)
+            return member.estimator.predict(X).reshape(len(X), *self.target_shape)
 
     def predict_output(self, trials: Trials) -> np.ndarray:
         """Mean member output: class probabilities (n, n_classes) or kinematics (n, n_steps, n_axes).
