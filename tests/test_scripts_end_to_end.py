@@ -1,0 +1,90 @@
+"""train.py, baselines/run.py and evaluate.py end to end on tiny synthetic challenge folders."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from cyborg.simulate.trick import simulate_trick
+from cyborg.simulate.velocity import simulate_velocity
+
+REPO = Path(__file__).resolve().parents[1]
+FAST = ["trainer.max_epochs=2", "trainer.lightning.enable_progress_bar=false"]
+
+
+def run(script: str, *overrides: str, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, str(REPO / script), *overrides], cwd=cwd,
+                          capture_output=True, text=True, timeout=600)
+
+
+@pytest.fixture(scope="module")
+def trick_root(tmp_path_factory):
+    return simulate_trick(tmp_path_factory.mktemp("trick"), n_subjects=2, events_per_session=12, n_test=10, seed=1)
+
+
+@pytest.fixture(scope="module")
+def velocity_root(tmp_path_factory):
+    return simulate_velocity(tmp_path_factory.mktemp("velocity"), n_trials=24, seed=1)
+
+
+def test_train_trick_writes_a_submission_that_evaluate_scores(trick_root, tmp_path):
+    out = tmp_path / "run"
+    done = run("train.py", f"data.root={trick_root}", f"hydra.run.dir={out}", *FAST, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr[-3000:]
+    submission = out / "submission.csv"
+    assert f"Submission: {submission}" in done.stdout
+    rows = pd.read_csv(submission, header=None, names=["sample_id", "label"])
+    assert len(rows) == 20 and rows.sample_id.iloc[0] == "subject0_000"
+    assert set(rows.label) <= {"frontside_kickturn", "backside_kickturn", "pumping"}
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert [row["group"] for row in metrics["per_subject"]] == ["subject0", "subject1"]
+    manifest = pd.read_csv(out / "split_manifest.csv")
+    assert set(manifest.fold) == {"val=train1", "val=train2", "val=train3"}
+
+    scored = run("evaluate.py", f"submission={submission}", f"truth={trick_root / 'answer' / 'test_labels.csv'}",
+                 cwd=tmp_path)
+    assert scored.returncode == 0, scored.stderr
+    assert scored.stdout.startswith("public accuracy: ")
+
+
+def test_train_velocity_writes_a_json_submission_in_the_test_frame(velocity_root, tmp_path):
+    out = tmp_path / "run"
+    done = run("train.py", "task=velocity", "model=compact_cnn1d", f"data.root={velocity_root}",
+               f"hydra.run.dir={out}", *FAST, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr[-3000:]
+    submission = json.loads((out / "submission.json").read_text())
+    assert sorted(submission) == ["sub1", "sub2", "sub3", "sub4"]
+    assert len(submission["sub1"]) == 24 and len(submission["sub1"]["trial1"]) == 30
+    scored = run("evaluate.py", f"submission={out / 'submission.json'}",
+                 f"truth={velocity_root / 'answer' / 'test_answer.json'}", "private=true", cwd=tmp_path)
+    assert scored.returncode == 0, scored.stderr
+    assert "public rmse" in scored.stdout and "private rmse" in scored.stdout
+
+
+def test_baseline_runs_under_the_same_split_and_writes_a_submission(trick_root, tmp_path):
+    out = tmp_path / "run"
+    done = run("baselines/run.py", f"data.root={trick_root}", f"hydra.run.dir={out}", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert (out / "submission.csv").is_file()
+    assert json.loads((out / "metrics.json").read_text())["model"] == "baseline:tangent_space"
+
+
+def test_a_wrong_data_root_is_one_clear_error(tmp_path):
+    done = run("train.py", f"data.root={tmp_path / 'missing'}", *FAST, cwd=tmp_path)
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr + done.stdout
+    assert str(tmp_path / "missing") in done.stderr + done.stdout
+
+
+def test_optuna_sweep_runs_two_trials_and_records_the_best(trick_root, tmp_path):
+    sweep = tmp_path / "sweep"
+    done = run("train.py", "-m", "hparams_search=optuna", "hydra.sweeper.n_trials=2",
+               f"data.root={trick_root}", f"hydra.sweep.dir={sweep}", "trainer.max_epochs=1",
+               "trainer.lightning.enable_progress_bar=false", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr[-3000:]
+    results = (sweep / "optimization_results.yaml").read_text()
+    assert "best_params" in results and "best_value" in results
+    assert len(list(sweep.glob("[0-9]*/metrics.json"))) == 2
