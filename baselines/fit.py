@@ -17,8 +17,11 @@ from cyborg.training.fit import fit_folds, training_view
 
 
 def fit_estimators(decoder: Decoder, trials: Trials, folds: list[Fold], run_dir: Path, prefix: str = "",
-                   *, steps: Any, make_estimator: Callable[[], Any]):
-    """One fitted ``make_estimator()`` per fold on the fold's preprocessed, centre-cropped windows."""
+                   *, steps: Any, make_estimator: Callable[[], Any], others: Trials | None = None):
+    """One fitted ``make_estimator()`` per fold on the fold's preprocessed, centre-cropped windows.
+
+    ``others`` (the other subjects' trials) is accepted for the fitter interface and not used.
+    """
 
     def fit_one(train: Trials, val: Trials, name: str) -> Member:
         pipeline = Pipeline.from_config(copy.deepcopy(steps))

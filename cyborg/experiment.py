@@ -51,7 +51,8 @@ class ExperimentResult:
     decoders: dict[str, Decoder]
 
 
-#: fitter(decoder_template, trials, folds, run_dir, prefix) -> (fitted decoder, out-of-fold table)
+#: fitter(decoder_template, trials, folds, run_dir, prefix, others=...) -> (fitted decoder, out-of-fold
+#: table); ``others`` holds the other groups' trials (for cross-subject pre-training) or None
 Fitter = Callable[[Decoder, Trials, list, Path, str], tuple[Decoder, pd.DataFrame]]
 
 
@@ -92,7 +93,8 @@ def run_experiment(task: Task, data: TaskData, *, model_name: str, model_params:
         folds = make_folds(split["protocol"], part.metadata, **dict(split.get("args") or {}))
         manifests.append(manifest(folds, part.metadata).assign(group=group))
         template = task.decoder_template(part, model_name, model_params)
-        decoder, oof = fitter(template, part, folds, run_dir, f"{group}_")
+        others = None if group_column is None else trials.subset(np.setdiff1d(np.arange(len(trials)), positions))
+        decoder, oof = fitter(template, part, folds, run_dir, f"{group}_", others=others)
         decoders[group] = decoder
         decoder.save(run_dir / "decoders" / f"{group}.pt")
         oof["group"] = group

@@ -46,6 +46,10 @@ class TrainSettings:
         EMG left/right mirror augmentation with vy negated.
     early_stopping_patience : int | None
         Stop after this many epochs without validation improvement.
+    pretrain_epochs : int
+        With per-subject models: first train this many epochs on all the
+        other subjects' trials (cross-subject pre-training), then fine-tune
+        each fold from those weights for ``max_epochs``. 0 disables it.
     seed : int
         Seed for weights, data order and augmentation.
     trainer : dict
@@ -59,6 +63,7 @@ class TrainSettings:
     amplitude_scale: float = 0.0
     mirror: bool = False
     early_stopping_patience: int | None = None
+    pretrain_epochs: int = 0
     seed: int = 0
     trainer: dict[str, Any] = field(default_factory=dict)
 
@@ -78,7 +83,8 @@ def training_view(decoder: Decoder, trials: Trials) -> Trials:
 
 
 def fit_member(decoder: Decoder, steps: Any, train: Trials, val: Trials | None,
-               settings: TrainSettings, run_dir: Path, name: str) -> Member:
+               settings: TrainSettings, run_dir: Path, name: str,
+               initial_weights: dict | None = None) -> Member:
     """Fit preprocessing, statistics and one model on ``train``; pick the epoch on ``val``.
 
     Parameters
@@ -95,6 +101,8 @@ def fit_member(decoder: Decoder, steps: Any, train: Trials, val: Trials | None,
         Where checkpoints and CSV logs go.
     name : str
         Member name (used in paths).
+    initial_weights : dict | None
+        A state dict to start from (fine-tuning after pre-training).
 
     Returns
     -------
@@ -105,7 +113,7 @@ def fit_member(decoder: Decoder, steps: Any, train: Trials, val: Trials | None,
     pipeline = Pipeline.from_config(copy.deepcopy(steps))
     train_p = training_view(decoder, pipeline.fit_transform(train))
     scaler = ChannelScaler().fit(train_p.X)
-    model = decoder.build()
+    model = decoder.build(initial_weights)
     model.train()
     module = DecoderModule(model, n_classes=len(decoder.class_names) if decoder.class_names else None,
                            target_shape=decoder.target_shape, lr=settings.lr,
@@ -167,8 +175,18 @@ def fit_folds(decoder: Decoder, trials: Trials, folds: list[Fold], prefix: str,
 
 
 def fit_ensemble(decoder: Decoder, trials: Trials, folds: list[Fold], run_dir: Path, prefix: str = "",
-                 *, steps: Any, settings: TrainSettings) -> tuple[Decoder, pd.DataFrame]:
-    """Fit a Lightning-trained member per fold (see :func:`fit_folds`)."""
+                 *, steps: Any, settings: TrainSettings,
+                 others: Trials | None = None) -> tuple[Decoder, pd.DataFrame]:
+    """Fit a Lightning-trained member per fold (see :func:`fit_folds`).
+
+    With ``settings.pretrain_epochs`` and ``others`` (the other subjects'
+    trials), one model is first trained on ``others`` and every fold starts
+    from its weights.
+    """
+    initial = None
+    if settings.pretrain_epochs and others is not None and len(others):
+        pretrain = replace(settings, max_epochs=settings.pretrain_epochs)
+        initial = fit_member(decoder, steps, others, None, pretrain, Path(run_dir), f"{prefix}pretrain").state_dict
     return fit_folds(decoder, trials, folds, prefix,
                      lambda train, val, name: fit_member(decoder, steps, train, val, settings,
-                                                         Path(run_dir), name))
+                                                         Path(run_dir), name, initial))

@@ -5,7 +5,9 @@ from functools import partial
 import numpy as np
 import pandas as pd
 import pytest
+import torch
 
+from cyborg.evaluation.splits import make_folds
 from cyborg.experiment import run_experiment
 from cyborg.preprocessing import RemoveDC
 from cyborg.preprocessing.side import SideTransform
@@ -106,3 +108,18 @@ def test_regressor_learns_and_side_transform_maps_the_other_side(tmp_path):
         split={"protocol": "side_transfer", "per_subject": False, "args": {"reference_subject": "0005"}},
         run_dir=tmp_path)
     assert result.overall["val_rmse"] < 0.6 * result.overall["chance_rmse"]
+
+
+def test_pretraining_on_other_subjects_gives_every_fold_its_weights(tmp_path):
+    trials = _planted_classes(n=60)
+    others = _planted_classes(n=30, seed=2)
+    decoder = Task().decoder_template(trials, "compact_cnn1d", {})
+    settings = TrainSettings(max_epochs=0, pretrain_epochs=2, seed=0, trainer=QUIET)
+    folds = make_folds("leave_one_session_out", trials.metadata)
+    fitted, _ = fit_ensemble(decoder, trials, folds, tmp_path, steps=[], settings=settings, others=others)
+    fresh = decoder.build().state_dict()
+    first = fitted.members[0].state_dict
+    changed = [k for k in first if first[k].dtype.is_floating_point and not torch.equal(first[k], fresh[k])]
+    assert changed, "pre-training left the weights at their initial values"
+    for member in fitted.members[1:]:
+        assert all(torch.equal(member.state_dict[k], first[k]) for k in first)
