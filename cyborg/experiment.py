@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import resource
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -113,6 +114,7 @@ def run_experiment(task: Task, data: TaskData, *, model_name: str, model_params:
         if column.startswith("chance_"):
             overall[column] = float(np.average(per_group[column], weights=per_group["n_val"]))
     overall["fit_seconds"] = round(time.perf_counter() - started, 1)
+    overall["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     per_group.to_csv(run_dir / "per_subject.csv", index=False)
     breakdown = _breakdown(task, oof_all)
     if breakdown is not None:

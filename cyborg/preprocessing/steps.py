@@ -170,6 +170,40 @@ def _interpolate(X: np.ndarray, sfreq: float, ch_names: list[str], bad: list[int
     return (epochs.get_data(copy=False) * 1e6).astype(np.float32)
 
 
+class SubjectScale(Step):
+    """Divide each channel by its typical amplitude for that subject, learnt on training trials.
+
+    Electrode gains differ between subjects and channels (surface EMG
+    especially); dividing by the subject's median per-window channel std puts
+    every subject on one scale. The statistics come from ``fit`` (training
+    trials, e.g. a subject's train side of the ramp) and are reused for the
+    same subject's other trials. A subject never seen in ``fit`` is scaled by
+    its own trials' statistics at ``transform`` (inputs only, no targets).
+    """
+
+    def __init__(self) -> None:
+        self.scale_: dict[str, np.ndarray] = {}
+
+    @staticmethod
+    def _scale(X: np.ndarray) -> np.ndarray:
+        scale = np.median(X.std(axis=-1), axis=0)
+        return np.where(scale > 0, scale, 1.0).astype(np.float32)
+
+    def fit(self, trials: Trials) -> "SubjectScale":
+        self.scale_ = {str(subject): self._scale(trials.X[rows])
+                       for subject, rows in trials.metadata.groupby("subject").indices.items()}
+        return self
+
+    def transform(self, trials: Trials) -> Trials:
+        X = np.empty_like(trials.X, dtype=np.float32)
+        for subject, rows in trials.metadata.groupby("subject").indices.items():
+            scale = self.scale_.get(str(subject))
+            if scale is None:
+                scale = self._scale(trials.X[rows])
+            X[rows] = trials.X[rows] / scale[:, None]
+        return replace(trials, X=X)
+
+
 class Envelope(Step):
     """EMG envelope: full-wave rectification then a causal low-pass.
 
