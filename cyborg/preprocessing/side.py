@@ -48,11 +48,30 @@ class SideTransform:
     swap_lr: bool = True
     sign: tuple[float, ...] = (-1.0, -1.0, 1.0)
 
-    def input_to_train_side(self, trials: Trials) -> Trials:
-        """Test-side input as if recorded on the train side (stance flipped back)."""
-        if not self.swap_lr:
+    @staticmethod
+    def test_side(trials: Trials) -> np.ndarray:
+        """Boolean mask of the trials whose metadata ``side`` is ``"test"``."""
+        if "side" not in trials.metadata:
+            return np.zeros(len(trials), dtype=bool)
+        return (trials.metadata["side"] == "test").to_numpy()
+
+    def to_train_side(self, trials: Trials, *, targets: bool) -> Trials:
+        """Test-side trials as if recorded on the train side; train-side trials unchanged.
+
+        Input L/R pairs are swapped back (when ``swap_lr``) and, with
+        ``targets=True``, the kinematics are rotated into the train frame.
+        """
+        mask = self.test_side(trials)
+        if not mask.any():
             return trials
-        return replace(trials, X=swap_channels(trials.X, lr_pairs(trials.ch_names)))
+        X, y = trials.X, trials.y
+        if self.swap_lr:
+            X = X.copy()
+            X[mask] = swap_channels(X[mask], lr_pairs(trials.ch_names))
+        if targets:
+            y = y.copy()
+            y[mask] = self.target_to_train_frame(y[mask])
+        return replace(trials, X=X, y=y)
 
     def output_to_test_frame(self, y: np.ndarray) -> np.ndarray:
         """Train-frame kinematics (..., n_axes) in the test frame."""

@@ -6,7 +6,7 @@ cannot disagree with training.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -111,25 +111,18 @@ class Decoder:
         """
         if not self.members:
             raise RuntimeError("Decoder has no fitted members")
-        test_side = self._test_side_mask(trials)
-        prepared = trials
-        if test_side.any():
-            flipped = self.side_transform.input_to_train_side(trials)
-            prepared = flipped if test_side.all() else _mix(trials, flipped, test_side)
+        if self.side_transform is None:
+            return np.mean([self._member_output(m, trials) for m in self.members], axis=0)
+        test_side = self.side_transform.test_side(trials)
+        prepared = self.side_transform.to_train_side(trials, targets=False)
         out = np.mean([self._member_output(m, prepared) for m in self.members], axis=0)
-        if test_side.any():
-            out[test_side] = self.side_transform.output_to_test_frame(out[test_side])
+        out[test_side] = self.side_transform.output_to_test_frame(out[test_side])
         return out
 
     def predict(self, trials: Trials) -> np.ndarray:
         """Class indices (n,) or kinematics (n, n_steps, n_axes)."""
         out = self.predict_output(trials)
         return out.argmax(-1) if self.class_names is not None else out
-
-    def _test_side_mask(self, trials: Trials) -> np.ndarray:
-        if self.side_transform is None or "side" not in trials.metadata:
-            return np.zeros(len(trials), dtype=bool)
-        return (trials.metadata["side"] == "test").to_numpy()
 
     def save(self, path: str | Path) -> Path:
         """Write the whole decoder (spec, preprocessing, statistics, weights) to one file."""
@@ -142,9 +135,3 @@ class Decoder:
     def load(path: str | Path) -> "Decoder":
         """Read a decoder written by :meth:`save` (a file you trust: it is a pickle)."""
         return torch.load(Path(path), weights_only=False)
-
-
-def _mix(trials: Trials, flipped: Trials, mask: np.ndarray) -> Trials:
-    X = trials.X.copy()
-    X[mask] = flipped.X[mask]
-    return replace(trials, X=X)

@@ -70,16 +70,9 @@ class TrainSettings:
 
 def training_view(decoder: Decoder, trials: Trials) -> Trials:
     """Trials as the model is trained on them: test-side rows mapped to the train side."""
-    if decoder.side_transform is None or "side" not in trials.metadata:
+    if decoder.side_transform is None:
         return trials
-    mask = (trials.metadata["side"] == "test").to_numpy()
-    if not mask.any():
-        return trials
-    side = decoder.side_transform
-    X, y = trials.X.copy(), trials.y.copy()
-    X[mask] = side.input_to_train_side(trials.subset(mask)).X
-    y[mask] = side.target_to_train_frame(y[mask])
-    return replace(trials, X=X, y=y)
+    return decoder.side_transform.to_train_side(trials, targets=True)
 
 
 def fit_member(decoder: Decoder, steps: Any, train: Trials, val: Trials | None,
