@@ -248,3 +248,28 @@ class LRInvariantEMG(nn.Module):
         if self.mode == "sum_absdiff":
             return torch.cat([right + left, (right - left).abs()], dim=1)
         return (right.abs() * left.abs()).clamp_min(self.eps).sqrt()
+
+
+#: Input transforms selectable by name in a model config (``model.params.input_transform``).
+INPUT_TRANSFORMS = ("hemispheric", "neighbours", "lr_invariant", "lr_geometric_mean")
+
+
+def make_input_transform(name: str, ch_names: Sequence[str]) -> nn.Module:
+    """Build a named input transform for these channels.
+
+    Parameters
+    ----------
+    name : str
+        ``"hemispheric"`` (EEG channels plus left-right homologous differences),
+        ``"neighbours"`` (EEG channels plus neighbour differences),
+        ``"lr_invariant"`` (EMG L/R pair sums and absolute differences) or
+        ``"lr_geometric_mean"`` (EMG L/R geometric mean of rectified amplitudes).
+    ch_names : sequence of str
+        The input channel names.
+    """
+    check_option(name, INPUT_TRANSFORMS, "model.params.input_transform")
+    if name == "hemispheric":
+        return BipolarDifferences(ch_names, hemispheric_pairs(ch_names))
+    if name == "neighbours":
+        return BipolarDifferences(ch_names, neighbour_pairs(ch_names))
+    return LRInvariantEMG.from_names(ch_names, "sum_absdiff" if name == "lr_invariant" else "geometric_mean")

@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from cyborg.evaluation import metrics
+from cyborg.models.transforms import make_input_transform
 from cyborg.trials import Trials
 from cyborg.training.decoder import Decoder
 
@@ -49,7 +50,12 @@ class Task:
         raise NotImplementedError
 
     def decoder_template(self, trials: Trials, model_name: str, model_params: dict) -> Decoder:
-        """The decoder spec for these trials (no members yet)."""
+        """The decoder spec for these trials (no members yet).
+
+        ``model_params["input_transform"]`` may name a transform of
+        :data:`cyborg.models.transforms.INPUT_TRANSFORMS`; it is built for the
+        trials' channel names.
+        """
         n_times = int(self.n_times(trials))
         if trials.is_classification:
             n_outputs = len(trials.class_names)
@@ -57,8 +63,11 @@ class Task:
         else:
             target_shape = tuple(int(s) for s in trials.y.shape[1:])
             n_outputs = int(np.prod(target_shape))
+        params = dict(model_params or {})
+        if isinstance(params.get("input_transform"), str):
+            params["input_transform"] = make_input_transform(params["input_transform"], trials.ch_names)
         kwargs = {"n_chans": trials.n_chans, "n_times": n_times, "n_outputs": n_outputs,
-                  "sfreq": self.model_sfreq(trials), **dict(model_params or {})}
+                  "sfreq": self.model_sfreq(trials), **params}
         return Decoder(model_name=model_name, model_kwargs=kwargs, n_times=n_times,
                        class_names=trials.class_names, target_shape=target_shape,
                        target_names=trials.target_names)

@@ -127,3 +127,22 @@ def test_bipolar_transform_widens_the_first_layer():
     model = build_model("compact_cnn1d", n_chans=72, n_times=250, n_outputs=3, sfreq=500.0,
                         input_transform=transform)
     assert model.features[0].in_channels == 72 + 31
+
+
+def test_named_input_transform_is_built_from_the_trials_channels():
+    import numpy as np
+    import pandas as pd
+
+    from cyborg.challenge import EEG_CHANNELS
+    from cyborg.errors import CyborgError
+    from cyborg.tasks.base import Task
+    from cyborg.trials import Trials
+
+    trials = Trials(X=np.zeros((2, 72, 250), np.float32), y=np.array([0, 1]), metadata=pd.DataFrame({"trial": [0, 1]}),
+                    sfreq=500.0, ch_names=list(EEG_CHANNELS), class_names=("a", "b"))
+    decoder = Task().decoder_template(trials, "compact_cnn1d", {"input_transform": "hemispheric"})
+    model = decoder.build()
+    assert model.input_transform.n_out_chans == 72 + 31      # channels plus 31 homologous pairs
+    assert model(torch.zeros(2, 72, 250)).shape == (2, 2)
+    with pytest.raises(CyborgError, match="model.params.input_transform: expected one of"):
+        Task().decoder_template(trials, "compact_cnn1d", {"input_transform": "banana"})
