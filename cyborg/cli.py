@@ -72,7 +72,7 @@ def report(result: ExperimentResult) -> None:
     """Print the per-subject table, the pooled metric and the submission path."""
     print(f"\nPer subject (validation folds) -> {result.run_dir / 'per_subject.csv'}")
     print(result.per_group.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
-    print("Overall: " + ", ".join(f"{k}={v:.4f}" if isinstance(v, float) else f"{k}={v}"
+    print("Overall: " + ", ".join(f"{k}={v:.4f}" if k.startswith(("val_", "chance_")) else f"{k}={v}"
                                   for k, v in result.overall.items()))
     if result.submission is not None:
         print(f"Submission: {result.submission}")

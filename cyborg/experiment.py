@@ -125,7 +125,8 @@ def run_experiment(task: Task, data: TaskData, *, model_name: str, model_params:
         {"task": task.name, "model": model_name, "overall": overall,
          "per_subject": per_group.to_dict(orient="records")}, indent=2, default=float))
     write_report(task.name, model_name, oof_all, per_group, overall, run_dir,
-                 class_names=trials.class_names, target_sfreq=trials.target_sfreq or 60.0)
+                 class_names=trials.class_names, target_sfreq=trials.target_sfreq or 60.0,
+                 target_names=trials.target_names)
     submission = None
     if write_submission and data.test is not None:
         suffix = ".csv" if trials.is_classification else ".json"
@@ -135,13 +136,15 @@ def run_experiment(task: Task, data: TaskData, *, model_name: str, model_params:
 
 def write_report(task_name: str, model_name: str, oof: pd.DataFrame, per_group: pd.DataFrame,
                  overall: dict, run_dir: Path, *, class_names: tuple[str, ...] | None,
-                 target_sfreq: float) -> Path:
+                 target_sfreq: float, target_names: tuple[str, ...] | None = None) -> Path:
     """Figures and ``report.md`` in the run folder."""
     y_true, y_pred = _stack(oof["true"]), _stack(oof["pred"])
     if class_names is not None:
         figures = [reports.confusion_matrix_png(y_true, y_pred, class_names, run_dir / "confusion.png")]
     else:
-        figures = [reports.velocity_traces_png(y_true, y_pred, run_dir / "traces.png", sfreq=target_sfreq)]
+        axes = target_names or tuple(f"axis{i}" for i in range(y_true.shape[-1]))
+        figures = [reports.velocity_traces_png(y_true, y_pred, run_dir / "traces.png", sfreq=target_sfreq,
+                                               axes=axes)]
     curves = reports.learning_curves_png(run_dir / "logs", run_dir / "learning_curves.png")
     figures += [curves] if curves else []
     return reports.summary_markdown(task_name, model_name, per_group, overall, figures, run_dir / "report.md")

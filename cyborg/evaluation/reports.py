@@ -50,7 +50,12 @@ def velocity_traces_png(y_true: np.ndarray, y_pred: np.ndarray, path: Path, sfre
     y_true, y_pred : np.ndarray, shape (n_trials, n_steps, n_axes)
     sfreq : float
         Step rate in Hz (for the time axis).
+
+    With one step per trial the first 300 trials are drawn in order as one trace.
     """
+    if y_true.shape[1] == 1:  # one value per window (e.g. a joint angle): windows in order instead
+        y_true, y_pred = y_true[None, :300, 0], y_pred[None, :300, 0]
+        n_trials = 1
     plt = _pyplot()
     n_trials = min(n_trials, len(y_true))
     fig, grid = plt.subplots(n_trials, len(axes), figsize=(3.2 * len(axes), 2.2 * n_trials),
