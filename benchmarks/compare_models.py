@@ -23,11 +23,10 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 
 #: Runs compared per task by default: a model config, plus overrides where the model wants other
-#: input (the raw-EMG models take band-passed EMG at 2 kHz instead of 200 Hz envelopes).
+#: input (the task default for velocity is band-passed EMG at 2 kHz; the compact CNN takes envelopes).
 MODELS = {
     "trick": ["compact_cnn1d", "eegnet", "shallow_convnet", "deep4net", "eeg_conformer"],
-    "velocity": ["compact_cnn1d_seq", "cnn_gru preprocessing=emg_raw", "tcn preprocessing=emg_raw",
-                 "scalogram_cnn preprocessing=emg_raw"],
+    "velocity": ["scalogram_cnn", "cnn_gru", "tcn", "compact_cnn1d_seq preprocessing=emg_envelope"],
     "eegmmidb": ["eegnet", "shallow_convnet", "compact_cnn1d", "deep4net"],
     "knee_angle": ["compact_cnn1d", "tcn", "cnn_gru"],
     "gestures": ["compact_cnn1d", "tcn", "cnn_gru"],
@@ -71,11 +70,15 @@ def main() -> None:
                "val_rmse_deg", "val_pearson_r", "chance_rmse_deg", "fit_seconds", "peak_rss_mb", "error"]
     used = [c for c in columns if any(c in row for row in rows)]
 
-    def cell(value):
-        return f"{value:.4f}" if isinstance(value, float) and value < 100 else str(value if value is not None else "")
+    def cell(column, value):
+        if value is None:
+            return ""
+        if isinstance(value, float):
+            return f"{value:.1f}" if column in ("fit_seconds", "peak_rss_mb") else f"{value:.4f}"
+        return str(value)
 
     lines = ["| " + " | ".join(used) + " |", "|" + "---|" * len(used)]
-    lines += ["| " + " | ".join(cell(row.get(c)) for c in used) + " |" for row in rows]
+    lines += ["| " + " | ".join(cell(c, row.get(c)) for c in used) + " |" for row in rows]
     command = "python benchmarks/compare_models.py " + " ".join(sys.argv[1:])
     text = "\n".join([f"`{command.strip()}` (seed {args.seed}, {stamp})", "", *lines, ""])
     results = REPO / "benchmarks" / "results"
