@@ -32,6 +32,7 @@ from sklearn.preprocessing import StandardScaler
 
 from cyborg.challenge import EMG_N_TIMES, EMG_SFREQ, EPOCH_N_TIMES, EPOCH_TMIN, SIDE_SIGN, VELOCITY_SFREQ
 from cyborg.io.challenge_trick import load_trick
+from cyborg.evaluation.metrics import rmse_3d
 from cyborg.io.challenge_velocity import load_velocity
 
 
@@ -124,11 +125,6 @@ def envelope_features(emg: np.ndarray, n_steps: int = 30) -> np.ndarray:
     return np.add.reduceat(envelope, edges, axis=-1) / np.diff(np.append(edges, EMG_N_TIMES))
 
 
-def rmse_3d(predicted: np.ndarray, truth: np.ndarray) -> float:
-    """Mean over trials of sqrt(mean over steps of the squared 3-D error); arrays (N, 30, 3)."""
-    return float(np.mean(np.sqrt(np.mean(np.sum((predicted - truth) ** 2, axis=-1), axis=-1))))
-
-
 def velocity_difficulty(root: str | Path) -> pd.DataFrame:
     """RMSE on the reference subject's test side for a few training sets (see module docstring)."""
     data = load_velocity(root)
@@ -155,11 +151,11 @@ def velocity_difficulty(root: str | Path) -> pd.DataFrame:
         test_scale = scale_of(reference["test"])
         mapped = model.predict(features(reference["test"], test_scale, swapped=True)).reshape(truth.shape) * sign
         unmapped = model.predict(features(reference["test"], test_scale)).reshape(truth.shape)
-        baseline = rmse_3d(np.broadcast_to(mean_trajectory, truth.shape), truth)
+        baseline = rmse_3d(truth, np.broadcast_to(mean_trajectory, truth.shape))
         rows.append({"training set": name, "train-mean RMSE": baseline,
-                     "ridge RMSE (mapped)": rmse_3d(mapped, truth),
-                     "ridge RMSE (unmapped)": rmse_3d(unmapped, truth),
-                     "improvement (mapped)": 1.0 - rmse_3d(mapped, truth) / baseline})
+                     "ridge RMSE (mapped)": rmse_3d(truth, mapped),
+                     "ridge RMSE (unmapped)": rmse_3d(truth, unmapped),
+                     "improvement (mapped)": 1.0 - rmse_3d(truth, mapped) / baseline})
     return pd.DataFrame(rows)
 
 
