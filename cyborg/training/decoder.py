@@ -34,6 +34,8 @@ class Member:
     state_dict: dict | None = None
     estimator: Any = None
     name: str = "all"
+    #: Kinematic targets were standardised with these training-fold statistics (mean, std).
+    target_stats: tuple[float, float] | None = None
 
 
 @dataclass
@@ -94,7 +96,11 @@ class Decoder:
         out = np.concatenate(outputs) if outputs else np.empty((0, int(self.model_kwargs["n_outputs"])), np.float32)
         if self.class_names is not None:
             return torch.softmax(torch.from_numpy(out), dim=-1).numpy()
-        return out.reshape(len(out), *self.target_shape)
+        out = out.reshape(len(out), *self.target_shape)
+        if member.target_stats is not None:
+            mean, std = member.target_stats
+            out = out * std + mean
+        return out
 
     def _estimator_output(self, member: Member, X: np.ndarray) -> np.ndarray:
         # numpy's and scipy's BLAS pools fight over the cores on many small calls (pyRiemann)

@@ -46,6 +46,11 @@ class TrainSettings:
         EMG left/right mirror augmentation with vy negated.
     early_stopping_patience : int | None
         Stop after this many epochs without validation improvement.
+    loss : {"rmse_3d", "mse"}
+        Regression loss (see :class:`cyborg.training.module.DecoderModule`).
+    standardize_targets : bool
+        Regression: train on targets standardised with the training fold's
+        mean and std (kept in the member, undone at prediction).
     pretrain_epochs : int
         With per-subject models: first train this many epochs on all the
         other subjects' trials (cross-subject pre-training), then fine-tune
@@ -63,6 +68,8 @@ class TrainSettings:
     amplitude_scale: float = 0.0
     mirror: bool = False
     early_stopping_patience: int | None = None
+    loss: str = "rmse_3d"
+    standardize_targets: bool = False
     pretrain_epochs: int = 0
     seed: int = 0
     trainer: dict[str, Any] = field(default_factory=dict)
@@ -110,15 +117,23 @@ def fit_member(decoder: Decoder, steps: Any, train: Trials, val: Trials | None,
     model.train()
     module = DecoderModule(model, n_classes=len(decoder.class_names) if decoder.class_names else None,
                            target_shape=decoder.target_shape, lr=settings.lr,
-                           weight_decay=settings.weight_decay, max_epochs=settings.max_epochs)
+                           weight_decay=settings.weight_decay, max_epochs=settings.max_epochs,
+                           loss=settings.loss)
+    target_stats = None
+    if settings.standardize_targets and decoder.class_names is None:
+        target_stats = (float(train_p.y.mean()), float(train_p.y.std()) or 1.0)
+
+    def targets(y: np.ndarray) -> np.ndarray:
+        return y if target_stats is None else ((y - target_stats[0]) / target_stats[1]).astype(np.float32)
+
     mirror = lr_pairs(train.ch_names) if settings.mirror else None
-    train_set = WindowDataset(scaler.transform(train_p.X), train_p.y, decoder.n_times, True,
+    train_set = WindowDataset(scaler.transform(train_p.X), targets(train_p.y), decoder.n_times, True,
                               amplitude_scale=settings.amplitude_scale, mirror_pairs=mirror,
                               seed=settings.seed)
     val_set = None
     if val is not None and len(val):
         val_p = training_view(decoder, pipeline.transform(val))
-        val_set = WindowDataset(scaler.transform(val_p.X), val_p.y, decoder.n_times, False)
+        val_set = WindowDataset(scaler.transform(val_p.X), targets(val_p.y), decoder.n_times, False)
     callbacks = []
     checkpoint = None
     if val_set is not None:
@@ -137,7 +152,7 @@ def fit_member(decoder: Decoder, steps: Any, train: Trials, val: Trials | None,
         state = torch.load(checkpoint.best_model_path, map_location="cpu", weights_only=True)["state_dict"]
         module.load_state_dict(state)
     weights = {k: v.detach().cpu().clone() for k, v in module.model.state_dict().items()}
-    return Member(pipeline=pipeline, scaler=scaler, state_dict=weights, name=name)
+    return Member(pipeline=pipeline, scaler=scaler, state_dict=weights, name=name, target_stats=target_stats)
 
 
 def fit_folds(decoder: Decoder, trials: Trials, folds: list[Fold], prefix: str,

@@ -7,6 +7,8 @@ import torch
 import torch.nn.functional as F
 import torchmetrics
 
+from cyborg.validation import check_option
+
 
 def rmse_3d_loss(pred: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
     """The theme-2 metric as a loss: mean over trials of sqrt(mean over steps of squared 3-D error).
@@ -33,12 +35,16 @@ class DecoderModule(L.LightningModule):
         AdamW settings.
     max_epochs : int
         Length of the cosine learning-rate schedule.
+    loss : {"rmse_3d", "mse"}
+        Regression loss: the theme-2 metric, or the mean squared error (which
+        the RMSE of a single-value target such as a joint angle rewards).
     """
 
     def __init__(self, model: torch.nn.Module, n_classes: int | None = None,
                  target_shape: tuple[int, int] | None = None, lr: float = 1e-3,
-                 weight_decay: float = 1e-2, max_epochs: int = 20):
+                 weight_decay: float = 1e-2, max_epochs: int = 20, loss: str = "rmse_3d"):
         super().__init__()
+        self.loss = check_option(loss, ("rmse_3d", "mse"), "trainer.loss")
         self.model = model
         self.n_classes, self.target_shape = n_classes, target_shape
         self.lr, self.weight_decay, self.max_epochs = lr, weight_decay, max_epochs
@@ -58,7 +64,7 @@ class DecoderModule(L.LightningModule):
     def _loss(self, out: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         if self.n_classes is not None:
             return F.cross_entropy(out, y)
-        return rmse_3d_loss(out, y)
+        return rmse_3d_loss(out, y) if self.loss == "rmse_3d" else F.mse_loss(out, y)
 
     def training_step(self, batch, batch_idx):
         x, y = batch

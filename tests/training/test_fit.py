@@ -123,3 +123,21 @@ def test_pretraining_on_other_subjects_gives_every_fold_its_weights(tmp_path):
     assert changed, "pre-training left the weights at their initial values"
     for member in fitted.members[1:]:
         assert all(torch.equal(member.state_dict[k], first[k]) for k in first)
+
+
+def test_standardised_targets_are_undone_at_prediction(tmp_path):
+    rng = np.random.default_rng(3)
+    angle = rng.uniform(20, 80, size=60)                      # degrees, far from zero
+    X = rng.normal(scale=0.2, size=(60, 2, 50)) + ((angle - 50) / 30)[:, None, None]
+    trials = Trials(X=X.astype(np.float32), y=angle[:, None, None].astype(np.float32), sfreq=100.0,
+                    ch_names=["a", "b"], metadata=pd.DataFrame({"subject": "s", "trial": np.arange(60)}),
+                    target_names=("knee_angle",))
+    decoder = Task().decoder_template(trials, "compact_cnn1d", {})
+    settings = TrainSettings(max_epochs=30, lr=3e-3, loss="mse", standardize_targets=True, seed=0, trainer=QUIET)
+    from cyborg.training.fit import fit_member
+    member = fit_member(decoder, [], trials.subset(range(45)), trials.subset(range(45, 60)), settings, tmp_path, "m")
+    assert member.target_stats[0] == pytest.approx(angle[:45].mean(), rel=1e-5)
+    decoder.members.append(member)
+    predicted = decoder.predict(trials.subset(range(45, 60)))[:, 0, 0]
+    error = np.sqrt(np.mean((predicted - angle[45:]) ** 2))
+    assert error < 0.5 * angle[45:].std()                     # in degrees again, and learnt
