@@ -30,13 +30,13 @@ def main(cfg: DictConfig) -> float:
                              **OmegaConf.to_container(cfg.baseline.params, resolve=True))
     result = run_experiment(
         task, data, model_name=f"baseline:{cfg.baseline.name}", model_params={},
-        fitter=partial(fit_estimators, steps=OmegaConf.to_container(cfg.baseline.steps, resolve=True),
-                       make_estimator=make_estimator),
+        steps=OmegaConf.to_container(cfg.baseline.steps, resolve=True),
+        fitter=partial(fit_estimators, make_estimator=make_estimator),
         split=OmegaConf.to_container(cfg.split, resolve=True),
         run_dir=Path(HydraConfig.get().runtime.output_dir), write_submission=bool(cfg.write_submission))
     report(result)
     if result.submission is not None and cfg.score_against_answer and data.truth is not None:
-        score_on_answer(result.submission, data.truth)
+        score_on_answer(result.submission, data.truth, result.run_dir)
     return float(result.overall[cfg.objective])
 
 

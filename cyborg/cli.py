@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from functools import partial
 from pathlib import Path
@@ -58,13 +59,13 @@ def train_from_config(cfg: DictConfig) -> float:
     result = run_experiment(
         task, data, model_name=cfg.model.name,
         model_params=OmegaConf.to_container(cfg.model.params, resolve=True),
-        fitter=partial(fit_ensemble, steps=OmegaConf.to_container(cfg.preprocessing.steps, resolve=True),
-                       settings=settings_from_config(cfg)),
+        steps=OmegaConf.to_container(cfg.preprocessing.steps, resolve=True),
+        fitter=partial(fit_ensemble, settings=settings_from_config(cfg)),
         split=OmegaConf.to_container(cfg.split, resolve=True), run_dir=run_dir,
         write_submission=bool(cfg.write_submission))
     report(result)
     if result.submission is not None and cfg.score_against_answer and data.truth is not None:
-        score_on_answer(result.submission, data.truth)
+        score_on_answer(result.submission, data.truth, run_dir)
     return float(result.overall[cfg.objective])
 
 
@@ -78,10 +79,14 @@ def report(result: ExperimentResult) -> None:
         print(f"Submission: {result.submission}")
 
 
-def score_on_answer(submission: Path, truth: Path) -> None:
+def score_on_answer(submission: Path, truth: Path, run_dir: Path) -> None:
+    """Score the submission on the hidden answer; print it and save ``hidden_test_score.json``."""
     from cyborg.submission import score_submission
 
     score = score_submission(submission, truth, show_private=True)
+    (Path(run_dir) / "hidden_test_score.json").write_text(json.dumps(
+        {"metric": score.metric, "public": score.public_score, "private": score.private_score,
+         "n_public": score.n_public, "n_private": score.n_private}, indent=2))
     print(f"Score on the hidden synthetic answer ({truth}): public {score.public_score:.4f} "
           f"(n={score.n_public}), private {score.private_score:.4f} (n={score.n_private})")
     print(f"Organizers: python evaluate.py submission={submission} truth={truth}")

@@ -52,13 +52,14 @@ class ExperimentResult:
     decoders: dict[str, Decoder]
 
 
-#: fitter(decoder_template, trials, folds, run_dir, prefix, others=...) -> (fitted decoder, out-of-fold
-#: table); ``others`` holds the other groups' trials (for cross-subject pre-training) or None
+#: fitter(decoder_template, trials, folds, run_dir, prefix, steps=..., others=...) -> (fitted decoder,
+#: out-of-fold table); ``steps`` are the preprocessing steps, ``others`` the other groups' trials
+#: (for cross-subject pre-training) or None
 Fitter = Callable[[Decoder, Trials, list, Path, str], tuple[Decoder, pd.DataFrame]]
 
 
 def run_experiment(task: Task, data: TaskData, *, model_name: str, model_params: dict,
-                   fitter: Fitter, split: dict, run_dir: Path,
+                   steps: list, fitter: Fitter, split: dict, run_dir: Path,
                    write_submission: bool = True) -> ExperimentResult:
     """Fit, validate and (optionally) write the test-set submission.
 
@@ -70,9 +71,12 @@ def run_experiment(task: Task, data: TaskData, *, model_name: str, model_params:
         Its loaded trials.
     model_name, model_params : str, dict
         Model name and hyper-parameters recorded in the decoder spec.
+    steps : list
+        Preprocessing steps (Hydra configs with ``_target_`` or Step objects),
+        fitted per fold; the model is built for the window they produce.
     fitter : callable
         Fits one member per fold, e.g. :func:`cyborg.training.fit.fit_ensemble`
-        with its steps and settings bound, or a scikit-learn baseline fitter.
+        with its settings bound, or a scikit-learn baseline fitter.
     split : dict
         ``protocol`` (see :data:`cyborg.evaluation.splits.PROTOCOLS`),
         ``per_subject`` (fit one ensemble per subject) and protocol arguments
@@ -93,9 +97,9 @@ def run_experiment(task: Task, data: TaskData, *, model_name: str, model_params:
         part = trials.subset(positions)
         folds = make_folds(split["protocol"], part.metadata, **dict(split.get("args") or {}))
         manifests.append(manifest(folds, part.metadata).assign(group=group))
-        template = task.decoder_template(part, model_name, model_params)
+        template = task.decoder_template(part, model_name, model_params, steps)
         others = None if group_column is None else trials.subset(np.setdiff1d(np.arange(len(trials)), positions))
-        decoder, oof = fitter(template, part, folds, run_dir, f"{group}_", others=others)
+        decoder, oof = fitter(template, part, folds, run_dir, f"{group}_", steps=steps, others=others)
         decoders[group] = decoder
         decoder.save(run_dir / "decoders" / f"{group}.pt")
         oof["group"] = group

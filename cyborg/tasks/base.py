@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import numpy as np
 
 from cyborg.evaluation import metrics
 from cyborg.models.transforms import make_input_transform
+from cyborg.preprocessing.pipeline import Pipeline
 from cyborg.trials import Trials
 from cyborg.training.decoder import Decoder
 
@@ -49,14 +51,26 @@ class Task:
     def load(self, root: Path | None) -> TaskData:
         raise NotImplementedError
 
-    def decoder_template(self, trials: Trials, model_name: str, model_params: dict) -> Decoder:
+    def decoder_template(self, trials: Trials, model_name: str, model_params: dict,
+                         steps: list | None = None) -> Decoder:
         """The decoder spec for these trials (no members yet).
 
-        ``model_params["input_transform"]`` may name a transform of
-        :data:`cyborg.models.transforms.INPUT_TRANSFORMS`; it is built for the
-        trials' channel names.
+        Parameters
+        ----------
+        trials : Trials
+            Training trials as loaded (before preprocessing).
+        model_name : str
+            Registered model name.
+        model_params : dict
+            Constructor arguments beyond the shared vocabulary;
+            ``model_params["input_transform"]`` may name a transform of
+            :data:`cyborg.models.transforms.INPUT_TRANSFORMS`, built for the
+            trials' channel names.
+        steps : list | None
+            The preprocessing steps; the model is built for the window they
+            produce (a resampling step changes ``n_times`` and ``sfreq``).
         """
-        n_times = int(self.n_times(trials))
+        n_times, sfreq = self.model_geometry(trials, steps)
         if trials.is_classification:
             n_outputs = len(trials.class_names)
             target_shape = None
@@ -67,17 +81,24 @@ class Task:
         if isinstance(params.get("input_transform"), str):
             params["input_transform"] = make_input_transform(params["input_transform"], trials.ch_names)
         kwargs = {"n_chans": trials.n_chans, "n_times": n_times, "n_outputs": n_outputs,
-                  "sfreq": self.model_sfreq(trials), **params}
+                  "sfreq": sfreq, **params}
         return Decoder(model_name=model_name, model_kwargs=kwargs, n_times=n_times,
                        class_names=trials.class_names, target_shape=target_shape,
                        target_names=trials.target_names)
 
-    def n_times(self, trials: Trials) -> int:
-        """Samples the model sees (the stored windows may carry a crop margin)."""
-        return trials.n_times - 2 * int(trials.info.get("margin", 0))
+    def model_geometry(self, trials: Trials, steps: list | None = None) -> tuple[int, float]:
+        """Samples and sampling rate (Hz) of the model input after ``steps``.
 
-    def model_sfreq(self, trials: Trials) -> float:
-        return trials.sfreq
+        The stored windows may carry a crop margin of ``trials.info["margin"]``
+        samples on each side; it is left out of ``n_times``. When there are
+        steps, they are run on the first trial to see the window they produce.
+        """
+        margin = int(trials.info.get("margin", 0))
+        if not steps:
+            return trials.n_times - 2 * margin, float(trials.sfreq)
+        probe = Pipeline.from_config(copy.deepcopy(steps)).fit_transform(trials.subset([0]))
+        n_times = round((trials.n_times - 2 * margin) * probe.sfreq / trials.sfreq)
+        return min(n_times, probe.n_times), float(probe.sfreq)
 
     def score(self, y_true: np.ndarray, y_pred: np.ndarray) -> dict[str, float]:
         """Metrics of predictions against targets (names are the report's column names)."""

@@ -46,8 +46,9 @@ class VelocityTask(Task):
         return TaskData(train=train, test=Trials.concat(test_parts),
                         truth=truth if truth.is_file() else None, root=Path(root))
 
-    def decoder_template(self, trials: Trials, model_name: str, model_params: dict) -> Decoder:
-        decoder = super().decoder_template(trials, model_name, model_params)
+    def decoder_template(self, trials: Trials, model_name: str, model_params: dict,
+                         steps: list | None = None) -> Decoder:
+        decoder = super().decoder_template(trials, model_name, model_params, steps)
         decoder.side_transform = SideTransform(swap_lr=self.swap_lr)
         return decoder
 

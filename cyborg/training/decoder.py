@@ -14,11 +14,13 @@ import numpy as np
 import torch
 from threadpoolctl import threadpool_limits
 
+from cyborg.errors import DataFormatError
 from cyborg.models import build_model
 from cyborg.preprocessing import Pipeline
 from cyborg.preprocessing.side import SideTransform
 from cyborg.trials import Trials
 from cyborg.training.normalize import ChannelScaler
+from cyborg.validation import fail
 
 
 @dataclass
@@ -82,6 +84,9 @@ class Decoder:
         X = member.pipeline.transform(trials).X
         if member.scaler is not None:
             X = member.scaler.transform(X)
+        if X.shape[-1] < self.n_times:
+            fail(f"decoder {self.model_name}", "window samples after preprocessing", f">= {self.n_times}",
+                 X.shape[-1], error=DataFormatError)
         start = (X.shape[-1] - self.n_times) // 2
         return X[..., start:start + self.n_times]
 

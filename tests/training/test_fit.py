@@ -36,7 +36,7 @@ def fitted(tmp_path_factory):
     settings = TrainSettings(max_epochs=30, seed=0, trainer=QUIET)
     result = run_experiment(
         Task(), TaskData(train=_planted_classes()), model_name="compact_cnn1d", model_params={},
-        fitter=partial(fit_ensemble, steps=[RemoveDC()], settings=settings),
+        steps=[RemoveDC()], fitter=partial(fit_ensemble, settings=settings),
         split={"protocol": "leave_one_session_out", "per_subject": True}, run_dir=run_dir)
     return result
 
@@ -96,15 +96,15 @@ def test_regressor_learns_and_side_transform_maps_the_other_side(tmp_path):
                     target_names=("vx", "vy", "vz"))
 
     class SideTask(Task):
-        def decoder_template(self, trials, model_name, model_params):
-            decoder = super().decoder_template(trials, model_name, model_params)
+        def decoder_template(self, trials, model_name, model_params, steps=None):
+            decoder = super().decoder_template(trials, model_name, model_params, steps)
             decoder.side_transform = SideTransform()
             return decoder
 
     settings = TrainSettings(max_epochs=40, lr=3e-3, seed=0, trainer=QUIET)
     result = run_experiment(
         SideTask(), TaskData(train=trials), model_name="tcn", model_params={},
-        fitter=partial(fit_ensemble, steps=[], settings=settings),
+        steps=[], fitter=partial(fit_ensemble, settings=settings),
         split={"protocol": "side_transfer", "per_subject": False, "args": {"reference_subject": "0005"}},
         run_dir=tmp_path)
     assert result.overall["val_rmse"] < 0.6 * result.overall["chance_rmse"]
@@ -141,3 +141,27 @@ def test_standardised_targets_are_undone_at_prediction(tmp_path):
     predicted = decoder.predict(trials.subset(range(45, 60)))[:, 0, 0]
     error = np.sqrt(np.mean((predicted - angle[45:]) ** 2))
     assert error < 0.5 * angle[45:].std()                     # in degrees again, and learnt
+
+
+def test_the_model_is_built_for_the_window_the_steps_produce():
+    from cyborg.preprocessing import Resample
+
+    rng = np.random.default_rng(4)
+    trials = make_trials(rng.normal(size=(6, 4, 300)), np.tile([0, 1, 2], 2), sfreq=500.0)
+    trials.info["margin"] = 25
+    plain = Task().decoder_template(trials, "compact_cnn1d", {})
+    assert (plain.n_times, plain.model_kwargs["sfreq"]) == (250, 500.0)
+    resampled = Task().decoder_template(trials, "compact_cnn1d", {}, steps=[Resample(sfreq=250.0)])
+    assert (resampled.n_times, resampled.model_kwargs["sfreq"]) == (125, 250.0)
+
+
+
+def test_windows_shorter_than_the_model_input_are_refused():
+    from cyborg.errors import DataFormatError
+    from cyborg.preprocessing import Pipeline
+    from cyborg.training.decoder import Member
+
+    decoder = Task().decoder_template(make_trials(np.zeros((3, 4, 100)), np.arange(3)), "compact_cnn1d", {})
+    short = make_trials(np.zeros((3, 4, 80)), np.arange(3))
+    with pytest.raises(DataFormatError, match=r"window samples after preprocessing': expected >= 100, found 80"):
+        decoder.model_input(Member(pipeline=Pipeline(), name="m"), short)
