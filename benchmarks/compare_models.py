@@ -71,8 +71,14 @@ def run_one(task: str, run: str | None, out: Path, seed: int, extra: list[str]) 
     hidden = out / "hidden_test_score.json"
     if hidden.is_file():
         score = json.loads(hidden.read_text())
-        row["hidden test (public / private)"] = f"{score['public']:.4f} / {score['private']:.4f}"
+        row["hidden test (public / private)"] = " / ".join(
+            "none" if score[part] is None else f"{score[part]:.4f}" for part in ("public", "private"))
     return row
+
+
+def shown(path: Path) -> str:
+    """``path`` relative to the repository when it is inside it."""
+    return str(path.relative_to(REPO)) if path.is_relative_to(REPO) else str(path)
 
 
 def markdown(rows: list[dict]) -> list[str]:
@@ -106,7 +112,7 @@ def main() -> None:
     import torch
 
     text = [f"`{command}` ({stamp}; seed {args.seed}; torch {torch.__version__}, "
-            f"{os.cpu_count()} CPU cores, {platform.machine()}; run folders under {args.out / stamp})", ""]
+            f"{os.cpu_count()} CPU cores, {platform.machine()}; run folders under {shown(args.out / stamp)})", ""]
     for task in args.tasks:
         rows = []
         for run in [None, *(args.runs or RUNS[task])]:

@@ -87,6 +87,7 @@ def score_on_answer(submission: Path, truth: Path, run_dir: Path) -> None:
     (Path(run_dir) / "hidden_test_score.json").write_text(json.dumps(
         {"metric": score.metric, "public": score.public_score, "private": score.private_score,
          "n_public": score.n_public, "n_private": score.n_private}, indent=2))
+    private = "none" if score.private_score is None else f"{score.private_score:.4f}"
     print(f"Score on the hidden synthetic answer ({truth}): public {score.public_score:.4f} "
-          f"(n={score.n_public}), private {score.private_score:.4f} (n={score.n_private})")
+          f"(n={score.n_public}), private {private} (n={score.n_private})")
     print(f"Organizers: python evaluate.py submission={submission} truth={truth}")

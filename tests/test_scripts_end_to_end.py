@@ -47,7 +47,8 @@ def test_train_trick_writes_a_submission_that_evaluate_scores(trick_root, tmp_pa
     scored = run("evaluate.py", f"submission={submission}", f"truth={trick_root / 'answer' / 'test_labels.csv'}",
                  cwd=tmp_path)
     assert scored.returncode == 0, scored.stderr
-    assert scored.stdout.startswith("public accuracy: ")
+    hidden = json.loads((out / "hidden_test_score.json").read_text())
+    assert scored.stdout.startswith(f"public accuracy: {hidden['public']:.4f} (n={hidden['n_public']})")
 
 
 def test_train_velocity_writes_a_json_submission_in_the_test_frame(velocity_root, tmp_path):
