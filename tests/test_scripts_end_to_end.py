@@ -81,11 +81,13 @@ def test_a_wrong_data_root_is_one_clear_error(tmp_path):
 
 
 def test_optuna_sweep_runs_two_trials_and_records_the_best(trick_root, tmp_path):
-    sweep = tmp_path / "sweep"
     done = run("train.py", "-m", "hparams_search=optuna", "hydra.sweeper.n_trials=2",
-               f"data.root={trick_root}", f"hydra.sweep.dir={sweep}", "trainer.max_epochs=1",
+               f"data.root={trick_root}", "trainer.max_epochs=1",
                "trainer.lightning.enable_progress_bar=false", cwd=tmp_path)
     assert done.returncode == 0, done.stderr[-3000:]
+    assert "alembic" not in done.stdout + done.stderr
+    (sweep,) = (tmp_path / "multirun" / "trick").iterdir()      # the documented default folder
     results = (sweep / "optimization_results.yaml").read_text()
     assert "best_params" in results and "best_value" in results
     assert len(list(sweep.glob("[0-9]*/metrics.json"))) == 2
+    assert not list(sweep.glob("*/submission.csv"))               # the sweep config turns submissions off
