@@ -25,3 +25,12 @@ def make_trials(X: np.ndarray, y: np.ndarray | None = None, sfreq: float = 500.0
 def sine(freq: float, sfreq: float, n_times: int, amplitude: float = 1.0) -> np.ndarray:
     """A sine of ``freq`` Hz, ``n_times`` samples at ``sfreq`` Hz."""
     return amplitude * np.sin(2 * np.pi * freq * np.arange(n_times) / sfreq)
+
+
+def planted_two_class_trials(seed: int = 0) -> Trials:
+    """80 trials, 4 x 64 samples, two classes told apart by a ramp on channel 1 (easy to learn)."""
+    rng = np.random.default_rng(seed)
+    y = np.tile([0, 1], 40)
+    X = rng.normal(size=(80, 4, 64))
+    X[:, 1] += (y[:, None] - 0.5) * np.linspace(-4, 4, 64)
+    return make_trials(X, y, class_names=("a", "b"))

@@ -1,21 +1,16 @@
 """Data-parallel training through Lightning's own strategy: 2 CPU processes on gloo."""
 
-import numpy as np
 import pytest
 
 from cyborg.preprocessing import RemoveDC
 from cyborg.tasks.base import Task
 from cyborg.training.fit import TrainSettings, fit_member
-from helpers import make_trials
+from helpers import planted_two_class_trials
 
 
 @pytest.mark.timeout(300)
 def test_ddp_two_cpu_processes_trains_a_member(tmp_path):
-    rng = np.random.default_rng(0)
-    y = np.tile([0, 1], 40)
-    X = rng.normal(size=(80, 4, 64))
-    X[:, 1] += (y[:, None] - 0.5) * np.linspace(-4, 4, 64)
-    trials = make_trials(X, y, class_names=("a", "b"))
+    trials = planted_two_class_trials(seed=0)
     decoder = Task().decoder_template(trials, "compact_cnn1d", {})
     settings = TrainSettings(max_epochs=15, lr=3e-3, batch_size=16, seed=0,
                              trainer={"accelerator": "cpu", "devices": 2, "strategy": "ddp_spawn",

@@ -1,20 +1,15 @@
 """Mixed precision through Lightning's own option: bf16 autocast runs on CPU as it does on GPU."""
 
-import numpy as np
 import torch
 
 from cyborg.preprocessing import RemoveDC
 from cyborg.tasks.base import Task
 from cyborg.training.fit import TrainSettings, fit_member
-from helpers import make_trials
+from helpers import planted_two_class_trials
 
 
 def test_bf16_mixed_precision_trains_float32_weights_that_learn(tmp_path):
-    rng = np.random.default_rng(1)
-    y = np.tile([0, 1], 40)
-    X = rng.normal(size=(80, 4, 64))
-    X[:, 1] += (y[:, None] - 0.5) * np.linspace(-4, 4, 64)
-    trials = make_trials(X, y, class_names=("a", "b"))
+    trials = planted_two_class_trials(seed=1)
     decoder = Task().decoder_template(trials, "compact_cnn1d", {})
     settings = TrainSettings(max_epochs=15, lr=3e-3, batch_size=16, seed=0,
                              trainer={"accelerator": "cpu", "precision": "bf16-mixed",
