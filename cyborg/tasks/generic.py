@@ -6,6 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
+from sklearn.metrics import root_mean_squared_error
 
 from cyborg.evaluation import metrics
 from cyborg.tasks.base import Task, TaskData
@@ -37,11 +38,14 @@ class JointAngleTask(TrialsTask):
     """Continuous joint-angle regression scored by RMSE (degrees) and Pearson r."""
 
     def score(self, y_true: np.ndarray, y_pred: np.ndarray) -> dict[str, float]:
-        error = (y_pred - y_true).reshape(-1)
         r = metrics.pearson_r_per_axis(y_true, y_pred)
-        return {"rmse_deg": float(np.sqrt(np.mean(error ** 2))), "pearson_r": float(np.nanmean(r))}
+        return {"rmse_deg": _pooled_rmse(y_true, y_pred), "pearson_r": float(np.nanmean(r))}
 
     def chance(self, train_y: np.ndarray, val_y: np.ndarray) -> dict[str, float]:
         """The training mean angle predicted for every window."""
-        error = (val_y - train_y.mean()).reshape(-1)
-        return {"rmse_deg": float(np.sqrt(np.mean(error ** 2)))}
+        return {"rmse_deg": _pooled_rmse(val_y, np.full(val_y.shape, train_y.mean()))}
+
+
+def _pooled_rmse(y_true: np.ndarray, y_pred: np.ndarray) -> float:
+    """RMSE over every value of every window (scikit-learn's, on the flattened arrays)."""
+    return float(root_mean_squared_error(np.ravel(y_true), np.ravel(y_pred)))
