@@ -49,6 +49,7 @@ def train_from_config(cfg: DictConfig) -> float:
     # Lightning announces devices and tips at INFO for every fit; one run makes dozens of fits
     logging.getLogger("lightning.pytorch").setLevel(logging.WARNING)
     task = instantiate(cfg.task)
+    settings = settings_from_config(cfg)
     run_dir = Path(HydraConfig.get().runtime.output_dir)
     root = resolve_data_root(task.name, cfg.data)
     log.info("task %s, data %s, model %s, run folder %s", task.name, root, cfg.model.name, run_dir)
@@ -60,9 +61,9 @@ def train_from_config(cfg: DictConfig) -> float:
         task, data, model_name=cfg.model.name,
         model_params=OmegaConf.to_container(cfg.model.params, resolve=True),
         steps=OmegaConf.to_container(cfg.preprocessing.steps, resolve=True),
-        fitter=partial(fit_ensemble, settings=settings_from_config(cfg)),
+        fitter=partial(fit_ensemble, settings=settings),
         split=OmegaConf.to_container(cfg.split, resolve=True), run_dir=run_dir,
-        write_submission=bool(cfg.write_submission))
+        write_submission=bool(cfg.write_submission), selection=settings.describe())
     report(result)
     if result.submission is not None and cfg.score_against_answer and data.truth is not None:
         score_on_answer(result.submission, data.truth, run_dir)

@@ -17,3 +17,7 @@ class DataFormatError(CyborgError):
 
 class SubmissionError(CyborgError):
     """A submission file is malformed or does not match the test set."""
+
+
+class ConfigError(CyborgError):
+    """A configuration value (a command-line key such as ``trainer.selection``) is invalid."""

@@ -60,7 +60,7 @@ Fitter = Callable[[Decoder, Trials, list, Path, str], tuple[Decoder, pd.DataFram
 
 def run_experiment(task: Task, data: TaskData, *, model_name: str, model_params: dict,
                    steps: list, fitter: Fitter, split: dict, run_dir: Path,
-                   write_submission: bool = True) -> ExperimentResult:
+                   write_submission: bool = True, selection: dict | None = None) -> ExperimentResult:
     """Fit, validate and (optionally) write the test-set submission.
 
     Parameters
@@ -85,6 +85,9 @@ def run_experiment(task: Task, data: TaskData, *, model_name: str, model_params:
         Output folder.
     write_submission : bool
         Write the test-set submission when the task has a format.
+    selection : dict | None
+        How the fitter chose anything from data (epochs, hyper-parameters,
+        models), recorded in ``metrics.json``; none of it sees the scored folds.
     """
     run_dir = Path(run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
@@ -126,7 +129,7 @@ def run_experiment(task: Task, data: TaskData, *, model_name: str, model_params:
     pd.concat(manifests, ignore_index=True).to_csv(run_dir / "split_manifest.csv", index=False)
     _save_oof(oof_all, run_dir / "oof_predictions.csv")
     (run_dir / "metrics.json").write_text(json.dumps(
-        {"task": task.name, "model": model_name, "overall": overall,
+        {"task": task.name, "model": model_name, "overall": overall, "selection": selection or {},
          "per_subject": per_group.to_dict(orient="records")}, indent=2, default=float))
     write_report(task.name, model_name, oof_all, per_group, overall, run_dir,
                  class_names=trials.class_names, target_sfreq=trials.target_sfreq or 60.0,

@@ -16,6 +16,7 @@ import torch
 from lightning.pytorch.callbacks import EarlyStopping, ModelCheckpoint
 from lightning.pytorch.loggers import CSVLogger
 
+from cyborg.errors import ConfigError
 from cyborg.evaluation.splits import Fold
 from cyborg.preprocessing import Pipeline
 from cyborg.preprocessing.side import lr_pairs
@@ -24,6 +25,7 @@ from cyborg.training.data import WindowDataModule, WindowDataset
 from cyborg.training.decoder import Decoder, Member
 from cyborg.training.module import DecoderModule
 from cyborg.training.normalize import ChannelScaler
+from cyborg.validation import check_option, fail
 
 log = logging.getLogger(__name__)
 
@@ -44,8 +46,17 @@ class TrainSettings:
         Random amplitude scaling half-range (0 disables it).
     mirror : bool
         EMG left/right mirror augmentation with vy negated.
+    selection : {"last", "inner"}
+        How the member's weights are chosen, never on the fold being scored.
+        ``"last"``: the weights after ``max_epochs`` (the outer validation
+        trials are only logged, for learning curves). ``"inner"``: the last
+        ``inner_fraction`` of every session of the *training* trials is held
+        out; the best epoch on it is kept (and early stopping watches it).
+    inner_fraction : float
+        Share of each training session held out when ``selection="inner"``.
     early_stopping_patience : int | None
-        Stop after this many epochs without validation improvement.
+        Stop after this many epochs without improvement on the inner
+        validation trials (needs ``selection="inner"``).
     loss : {"rmse_3d", "mse"}
         Regression loss (see :class:`cyborg.training.module.DecoderModule`).
     standardize_targets : bool
@@ -67,12 +78,71 @@ class TrainSettings:
     max_epochs: int = 20
     amplitude_scale: float = 0.0
     mirror: bool = False
+    selection: str = "last"
+    inner_fraction: float = 0.2
     early_stopping_patience: int | None = None
     loss: str = "rmse_3d"
     standardize_targets: bool = False
     pretrain_epochs: int = 0
     seed: int = 0
     trainer: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        check_option(self.selection, SELECTION_RULES, "trainer.selection", error=ConfigError)
+        if not 0.0 < self.inner_fraction < 1.0:
+            fail("config", "trainer.inner_fraction", "a fraction in (0, 1)", self.inner_fraction, ConfigError)
+        if self.early_stopping_patience and self.selection != "inner":
+            fail("config", "trainer.early_stopping_patience",
+                 "trainer.selection=inner (early stopping watches the inner split of the training fold)",
+                 f"trainer.selection={self.selection}", ConfigError)
+
+    def describe(self) -> dict[str, Any]:
+        """The selection rule as recorded in ``metrics.json``."""
+        if self.selection == "last":
+            rule = f"weights after the last epoch ({self.max_epochs}); nothing chosen on validation data"
+        else:
+            rule = (f"best epoch on the last {self.inner_fraction:.0%} of each training session "
+                    "(inner split of the training fold); the scored fold is never seen")
+        return {"rule": self.selection, "description": rule, "max_epochs": self.max_epochs,
+                "inner_fraction": self.inner_fraction if self.selection == "inner" else None,
+                "early_stopping_patience": self.early_stopping_patience}
+
+
+#: How a member's weights may be chosen (see :class:`TrainSettings`).
+SELECTION_RULES = ("last", "inner")
+
+
+def inner_split(metadata: pd.DataFrame, fraction: float) -> tuple[np.ndarray, np.ndarray]:
+    """Hold out the last ``fraction`` of every subject's sessions (in row order) of a training fold.
+
+    Whole blocks at the end of each session keep overlapping or neighbouring
+    windows on one side, so the inner validation score is not flattered by them.
+
+    Parameters
+    ----------
+    metadata : pandas.DataFrame
+        The training trials' metadata; grouped by ``subject`` and ``session``
+        where present.
+    fraction : float
+        Share of each session held out (at least one trial, never all).
+
+    Returns
+    -------
+    fit_rows, check_rows : np.ndarray of int
+        Row positions to train on and to choose the epoch on.
+    """
+    keys = [column for column in ("subject", "session") if column in metadata]
+    groups = metadata.groupby(keys, sort=False).indices.values() if keys else [np.arange(len(metadata))]
+    check = []
+    for rows in groups:
+        rows = np.sort(np.asarray(rows))
+        n_held = min(max(1, int(round(fraction * len(rows)))), len(rows) - 1)
+        check.extend(rows[len(rows) - n_held:])
+    check = np.sort(np.asarray(check, dtype=np.int64))
+    if check.size == 0 or check.size == len(metadata):
+        fail("inner split", "trainer.inner_fraction", "a training fold large enough to hold trials out",
+             f"{len(metadata)} trials", ConfigError)
+    return np.setdiff1d(np.arange(len(metadata)), check), check
 
 
 def training_view(decoder: Decoder, trials: Trials) -> Trials:
@@ -85,7 +155,11 @@ def training_view(decoder: Decoder, trials: Trials) -> Trials:
 def fit_member(decoder: Decoder, steps: Any, train: Trials, val: Trials | None,
                settings: TrainSettings, run_dir: Path, name: str,
                initial_weights: dict | None = None) -> Member:
-    """Fit preprocessing, statistics and one model on ``train``; pick the epoch on ``val``.
+    """Fit preprocessing, statistics and one model on ``train``.
+
+    The weights are chosen by ``settings.selection`` from the training trials
+    alone: ``val`` (the fold that will be scored) is only logged, so the
+    learning curves show it, and no choice ever sees it.
 
     Parameters
     ----------
@@ -94,7 +168,7 @@ def fit_member(decoder: Decoder, steps: Any, train: Trials, val: Trials | None,
     steps : list
         Preprocessing steps (Hydra configs with ``_target_`` or Step objects).
     train, val : Trials
-        Training trials and validation trials (``None``: keep the last epoch).
+        Training trials, and the scored validation trials (logged only; may be ``None``).
     settings : TrainSettings
         Optimisation settings.
     run_dir : Path
@@ -107,9 +181,13 @@ def fit_member(decoder: Decoder, steps: Any, train: Trials, val: Trials | None,
     Returns
     -------
     member : Member
-        The fitted member, holding the best validation checkpoint's weights.
+        The fitted member.
     """
     L.seed_everything(settings.seed, workers=True, verbose=False)
+    watched = None
+    if settings.selection == "inner":
+        fit_rows, check_rows = inner_split(train.metadata, settings.inner_fraction)
+        train, watched = train.subset(fit_rows), train.subset(check_rows)
     pipeline = Pipeline.from_config(copy.deepcopy(steps))
     train_p = training_view(decoder, pipeline.fit_transform(train))
     scaler = ChannelScaler().fit(train_p.X)
@@ -126,17 +204,22 @@ def fit_member(decoder: Decoder, steps: Any, train: Trials, val: Trials | None,
     def targets(y: np.ndarray) -> np.ndarray:
         return y if target_stats is None else ((y - target_stats[0]) / target_stats[1]).astype(np.float32)
 
+    def dataset(trials: Trials | None) -> WindowDataset | None:
+        if trials is None or not len(trials):
+            return None
+        prepared = training_view(decoder, pipeline.transform(trials))
+        return WindowDataset(scaler.transform(prepared.X), targets(prepared.y), decoder.n_times, False)
+
     mirror = lr_pairs(train.ch_names) if settings.mirror else None
     train_set = WindowDataset(scaler.transform(train_p.X), targets(train_p.y), decoder.n_times, True,
                               amplitude_scale=settings.amplitude_scale, mirror_pairs=mirror,
                               seed=settings.seed)
-    val_set = None
-    if val is not None and len(val):
-        val_p = training_view(decoder, pipeline.transform(val))
-        val_set = WindowDataset(scaler.transform(val_p.X), targets(val_p.y), decoder.n_times, False)
+    # Lightning validates on the inner split when there is one (and chooses on it); otherwise on the
+    # scored fold, for the learning curves only: no callback watches it.
+    val_set = dataset(watched) if watched is not None else dataset(val)
     callbacks = []
     checkpoint = None
-    if val_set is not None:
+    if watched is not None:
         checkpoint = ModelCheckpoint(dirpath=run_dir / "checkpoints" / name, filename="best",
                                      monitor=module.monitor, mode=module.mode, save_top_k=1)
         callbacks.append(checkpoint)
