@@ -1,0 +1,127 @@
+"""Steps that use the statistics of a whole recording session: robust scaling and Euclidean alignment.
+
+Electrode gains change between sessions (a re-gelled electrode, a loose
+cable), and some channels are 20-100 times too large in one session only.
+Both steps compute their statistics from the windows of one
+``(subject, session)`` group, *inputs only*, and apply them to that group:
+a training session and the pre-cut test epochs of a subject (session
+``"test"``) go through exactly the same operation, so nothing fitted on
+test labels reaches the decoder. ``fit`` only records what it saw on the
+training trials (:attr:`SessionScale.outliers_`), for the run's log.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator, Sequence
+from dataclasses import replace
+
+import numpy as np
+
+from cyborg.preprocessing.steps import Step
+from cyborg.trials import Trials
+
+log = logging.getLogger(__name__)
+
+#: Metadata columns that identify a recording session.
+SESSION_KEYS = ("subject", "session")
+
+
+def session_groups(trials: Trials, keys: Sequence[str] = SESSION_KEYS) -> Iterator[tuple[tuple, np.ndarray]]:
+    """``(key values, row positions)`` per session; one group of every row when no key column exists."""
+    present = [k for k in keys if k in trials.metadata]
+    if not present:
+        yield (), np.arange(len(trials))
+        return
+    for key, rows in trials.metadata.groupby(present, sort=False).indices.items():
+        yield (key if isinstance(key, tuple) else (key,)), np.asarray(rows)
+
+
+def channel_scale(X: np.ndarray) -> np.ndarray:
+    """Median over windows of each channel's standard deviation, shape (n_chans,); 1 where it is 0.
+
+    Parameters
+    ----------
+    X : np.ndarray, shape (n_trials, n_chans, n_times)
+    """
+    scale = np.median(X.std(axis=-1, dtype=np.float64), axis=0)
+    return np.where(scale > 0, scale, 1.0)
+
+
+class SessionScale(Step):
+    """Divide every channel by its median window standard deviation within its own session.
+
+    Removes per-session gain changes and tames channels that are far too
+    large in one session only, the same way for training and test windows.
+
+    Parameters
+    ----------
+    wild_ratio : float
+        At ``fit``, a channel whose scale in one training session is this many
+        times its median over the subject's sessions is reported in
+        :attr:`outliers_` and the log (it is scaled like every other channel).
+
+    Attributes
+    ----------
+    outliers_ : dict of (subject, session) to list of str
+        Amplitude-outlier channels found on the training trials.
+    """
+
+    def __init__(self, wild_ratio: float = 20.0):
+        self.wild_ratio = wild_ratio
+        self.outliers_: dict[tuple, list[str]] = {}
+
+    def fit(self, trials: Trials) -> "SessionScale":
+        # each channel's amplitude relative to its neighbours (the session's median channel), per session
+        relative = {key: scale / np.median(scale)
+                    for key, rows in session_groups(trials) for scale in [channel_scale(trials.X[rows])]}
+        self.outliers_ = {}
+        for subject in {key[:1] for key in relative}:
+            keys = [key for key in relative if key[:1] == subject]
+            usual = np.median([relative[key] for key in keys], axis=0)
+            for key in keys if len(keys) > 1 else ():
+                wild = np.flatnonzero(relative[key] > self.wild_ratio * usual)
+                if wild.size:
+                    self.outliers_[key] = [trials.ch_names[i] for i in wild]
+                    log.info("session %s: channels %s are over %g times their usual amplitude",
+                             "/".join(map(str, key)), self.outliers_[key], self.wild_ratio)
+        return self
+
+    def transform(self, trials: Trials) -> Trials:
+        X = np.empty(trials.X.shape, dtype=np.float32)
+        for _, rows in session_groups(trials):
+            X[rows] = trials.X[rows] / channel_scale(trials.X[rows]).astype(np.float32)[:, None]
+        return replace(trials, X=X)
+
+
+class EuclideanAlign(Step):
+    """Euclidean alignment (He & Wu 2019): whiten each session by its mean spatial covariance.
+
+    Every window ``x`` of a session becomes ``R^{-1/2} x`` with ``R`` the mean
+    of the session's window covariances ``x x^T / n_times``, so the sessions'
+    (and subjects') mean covariances all become the identity: a re-centring
+    of the covariance cloud that cross-session and cross-subject decoders
+    rely on. The inverse square root is pyRiemann's.
+
+    Parameters
+    ----------
+    shrinkage : float
+        ``R`` is shrunk towards ``trace(R) / n_chans * I`` by this share, so
+        dead (zero) channels and short sessions keep it invertible.
+    """
+
+    def __init__(self, shrinkage: float = 0.05):
+        self.shrinkage = shrinkage
+
+    def transform(self, trials: Trials) -> Trials:
+        from pyriemann.utils.base import invsqrtm
+
+        X = np.empty(trials.X.shape, dtype=np.float32)
+        n_chans, n_times = trials.n_chans, trials.n_times
+        for _, rows in session_groups(trials):
+            windows = trials.X[rows].astype(np.float64)
+            mean_cov = np.einsum("nct,ndt->cd", windows, windows) / (len(rows) * n_times)
+            load = np.trace(mean_cov) / n_chans or 1.0
+            mean_cov = (1 - self.shrinkage) * mean_cov + self.shrinkage * load * np.eye(n_chans)
+            X[rows] = np.einsum("cd,ndt->nct", invsqrtm(mean_cov), windows)
+        return replace(trials, X=X)
