@@ -14,6 +14,7 @@ from cyborg.models import (  # noqa: F401  (imported so that the models register
     eeg_conformer,
     eegnet,
     scalogram_cnn,
+    scalogram_resnet,
     shallow_convnet,
     tcn,
 )

@@ -10,7 +10,7 @@ from cyborg.models import build_model, list_models, model_kind, register_model
 
 EXPECTED_KINDS = {
     "cnn_gru": "emg", "compact_cnn1d": "any", "deep4net": "eeg", "eeg_conformer": "eeg",
-    "eegnet": "eeg", "scalogram_cnn": "emg", "shallow_convnet": "eeg", "tcn": "emg",
+    "eegnet": "eeg", "scalogram_cnn": "emg", "scalogram_resnet": "emg", "shallow_convnet": "eeg", "tcn": "emg",
 }
 SIGNAL = dict(n_chans=8, n_times=128, n_outputs=3, sfreq=128.0)
 
@@ -22,7 +22,7 @@ def test_registered_names_and_kinds():
 
 def test_list_models_by_kind_includes_any():
     assert list_models("eeg") == ["compact_cnn1d", "deep4net", "eeg_conformer", "eegnet", "shallow_convnet"]
-    assert list_models("emg") == ["cnn_gru", "compact_cnn1d", "scalogram_cnn", "tcn"]
+    assert list_models("emg") == ["cnn_gru", "compact_cnn1d", "scalogram_cnn", "scalogram_resnet", "tcn"]
     assert list_models("any") == ["compact_cnn1d"]
 
 
