@@ -64,3 +64,11 @@ def envelope_ridge(n_bins: int = 30, alphas: tuple[float, ...] = tuple(np.logspa
 def envelope_logistic(n_bins: int = 4, C: float = 1.0):
     """EMG envelope in time bins -> standardise -> multinomial logistic regression."""
     return make_pipeline(BinnedEnvelope(n_bins), StandardScaler(), LogisticRegression(C=C, max_iter=2000))
+
+
+def build_baseline(name: str, *, sfreq: float, **params):
+    """The baseline estimator ``name`` with ``params`` (``sfreq`` is the model input's rate, unused here)."""
+    from cyborg.validation import check_option
+
+    check_option(name, ("tangent_space", "envelope_ridge", "envelope_logistic"), "baseline.name")
+    return globals()[name](**params)

@@ -16,9 +16,9 @@ from hydra.utils import instantiate
 from omegaconf import DictConfig, OmegaConf
 
 from baselines import estimators
-from baselines.fit import fit_estimators
 from cyborg.cli import report, resolve_data_root, score_on_answer
 from cyborg.experiment import run_experiment
+from cyborg.training.estimators import ESTIMATOR_SELECTION, fit_estimators
 
 
 @hydra.main(config_path="../configs", config_name="baseline", version_base="1.3")
@@ -26,14 +26,15 @@ def main(cfg: DictConfig) -> float:
     task = instantiate(cfg.task)
     root = resolve_data_root(task.name, cfg.data)
     data = task.load(root)
-    make_estimator = partial(getattr(estimators, cfg.baseline.name),
+    make_estimator = partial(estimators.build_baseline, cfg.baseline.name,
                              **OmegaConf.to_container(cfg.baseline.params, resolve=True))
     result = run_experiment(
         task, data, model_name=f"baseline:{cfg.baseline.name}", model_params={},
         steps=OmegaConf.to_container(cfg.baseline.steps, resolve=True),
         fitter=partial(fit_estimators, make_estimator=make_estimator),
         split=OmegaConf.to_container(cfg.split, resolve=True),
-        run_dir=Path(HydraConfig.get().runtime.output_dir), write_submission=bool(cfg.write_submission))
+        run_dir=Path(HydraConfig.get().runtime.output_dir), write_submission=bool(cfg.write_submission),
+        selection=ESTIMATOR_SELECTION)
     report(result)
     if result.submission is not None and cfg.score_against_answer and data.truth is not None:
         score_on_answer(result.submission, data.truth, result.run_dir)

@@ -1,17 +1,20 @@
-"""Models against the classical baselines: same task, data, split and seed, one table per task.
+"""Every candidate decoder on every data source, several seeds: mean ± sd and the rank per source.
 
-    python benchmarks/compare_models.py            # every task: synthetic trick + velocity, real tasks
-    python benchmarks/compare_models.py --tasks trick velocity
-    python benchmarks/compare_models.py --tasks trick --runs "eegnet trainer.max_epochs=60"
+    python benchmarks/compare_models.py                                 # everything (hours on 2 cores)
+    python benchmarks/compare_models.py --sources trick:default trick:hard --seeds 0 1 2
+    python benchmarks/compare_models.py --sources eegmmidb --candidates fb_logvar_lda auto
+    python benchmarks/compare_models.py --resume benchmarks/results/compare-<time>.jsonl
 
-Each row is one ``python train.py`` (or, for the baseline, ``python baselines/run.py``) process
-with the task's defaults plus the row's overrides. The table is read back from each run's
-``metrics.json`` (pooled out-of-fold validation metric, the plain alternative under the same split,
-fitting wall time, the process's peak resident memory) and, on synthetic data, from
-``hidden_test_score.json`` (the submission scored on the hidden answer, public / private).
-``wall_s`` is the whole process, data loading included. Real tasks whose recordings are absent
-(``../shared/data``) get one row saying so. The Markdown lands in
-``benchmarks/results/models-<time>.md`` and on standard output.
+A *source* is a synthetic simulator preset (``trick:<preset>``, ``velocity:<preset>``; the seed
+also changes the generated data) or a real task in ``../shared/data`` (the seed changes only the
+training). A *candidate* is ``"model [overrides]"`` for ``train.py`` (networks, classical decoders,
+``auto``) or ``baseline`` (``baselines/run.py``, the task's classical baseline). Each run is its own
+process with the task's defaults plus the row's overrides, so every candidate sees the same split.
+The score is the pooled out-of-fold metric of ``metrics.json``: no choice made by any candidate saw
+it (see ``selection`` in that file). Per source, candidates are ranked by their mean over seeds
+(1 = best); the summary ranks them by their mean rank over the sources of one task family, which
+is how the defaults are chosen. Rows are appended to ``benchmarks/results/compare-<time>.jsonl``
+as they finish (``--resume`` skips rows already there), and the Markdown lands beside it.
 """
 
 from __future__ import annotations
@@ -26,107 +29,145 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
+
 REPO = Path(__file__).resolve().parents[1]
 
-#: Rows per task: "model [overrides]" for train.py. The baseline row (baselines/run.py) comes first.
-#: Theme 1's default input is 500 Hz; the published EEG architectures run on 125 Hz windows (their
-#: design rate, and 3-8x cheaper on CPU), and the compact CNN is shown at both rates. Theme 2's
-#: default input is 20-450 Hz EMG at 2 kHz; the compact CNN takes 200 Hz envelopes instead.
-EEG_125 = "preprocessing=eeg_window_125hz"
-RUNS = {
-    "trick": ["compact_cnn1d", f"compact_cnn1d {EEG_125}", f"eegnet {EEG_125}", f"shallow_convnet {EEG_125}",
-              f"deep4net {EEG_125}", f"eeg_conformer {EEG_125}"],
-    "velocity": ["scalogram_cnn", "cnn_gru", "tcn", "compact_cnn1d_seq preprocessing=emg_envelope"],
-    "eegmmidb": ["eegnet", "shallow_convnet", "deep4net", "eeg_conformer", "compact_cnn1d"],
-    "knee_angle": ["compact_cnn1d", "tcn", "cnn_gru"],
-    "gestures": ["compact_cnn1d", "tcn", "cnn_gru"],
+TRICK_PRESETS = ("default", "slow_potentials", "band_power", "clean", "hard")
+VELOCITY_PRESETS = ("default", "envelope", "timing", "no_swap", "swap", "hard")
+#: Source name -> (task, extra overrides, whether the seed also regenerates the data).
+SOURCES = {
+    **{f"trick:{p}": ("trick", [f"data.synthetic.scenario={p}"], True) for p in TRICK_PRESETS},
+    **{f"velocity:{p}": ("velocity", [f"data.synthetic.scenario={p}"], True) for p in VELOCITY_PRESETS},
+    "eegmmidb": ("eegmmidb", [], False),
+    "eegmmidb_cross": ("eegmmidb_cross", [], False),
+    "knee_angle": ("knee_angle", [], False),
+    "gestures": ("gestures", [], False),
 }
-TASKS = list(RUNS)
-METRICS = {
-    "val_accuracy": "val accuracy", "chance_accuracy": "chance",
-    "val_rmse": "val RMSE", "chance_rmse": "chance",
-    "val_rmse_deg": "val RMSE (deg)", "val_pearson_r": "val r", "chance_rmse_deg": "chance (deg)",
+EEG_CLASSICAL = ["fb_logvar_lda", "fb_logvar_lr", "fbcsp_lda", "fb_tangent_space", "xdawn_tangent_space"]
+#: Task family -> candidates. The defaults of the family's tasks are chosen by mean rank over its sources.
+FAMILIES = {
+    "eeg": (["baseline", "compact_cnn1d", "eegnet preprocessing=eeg_window_125hz", *EEG_CLASSICAL, "auto"],
+            ["trick", "eegmmidb", "eegmmidb_cross"]),
+    "emg_velocity": (["baseline", "scalogram_cnn", "scalogram_resnet", "emg_td_ridge", "emg_td_kernel_ridge",
+                      "auto"], ["velocity"]),
+    "emg_angle": (["baseline", "tcn", "emg_td_ridge", "emg_td_gbm", "auto"], ["knee_angle"]),
+    "emg_gesture": (["baseline", "tcn", "emg_td_logistic", "emg_td_gbm", "auto"], ["gestures"]),
 }
+#: Metrics read from metrics.json, with True when higher is better.
+METRICS = {"val_accuracy": True, "val_rmse": False, "val_rmse_deg": False}
 
 
-def run_one(task: str, run: str | None, out: Path, seed: int, extra: list[str]) -> dict:
-    """One train.py process (``run`` = "model [overrides]") or the task's baseline (``run`` = None)."""
-    script = "baselines/run.py" if run is None else "train.py"
+def family_of(task: str) -> str:
+    """The task family a task belongs to."""
+    return next(name for name, (_, tasks) in FAMILIES.items() if task in tasks)
+
+
+def run_one(source: str, candidate: str, seed: int, out: Path, extra: list[str]) -> dict:
+    """One train.py (or baselines/run.py) process; returns the row read back from its metrics.json."""
+    task, overrides, seeds_data = SOURCES[source]
+    script = "baselines/run.py" if candidate == "baseline" else "train.py"
     command = [sys.executable, str(REPO / script), f"task={task}", f"seed={seed}", f"hydra.run.dir={out}",
-               *extra]
-    if run is not None:
-        model, *overrides = run.split()
-        command += [f"model={model}", "trainer.lightning.enable_progress_bar=false", *overrides]
+               "trainer.lightning.enable_progress_bar=false", *overrides, *extra]
+    if seeds_data:
+        command.append(f"data.synthetic.seed={seed}")
+    if candidate != "baseline":
+        model, *more = candidate.split()
+        command += [f"model={model}", *more]
     started = time.perf_counter()
     done = subprocess.run(command, cwd=REPO, capture_output=True, text=True)
-    row = {"task": task, "model": run or "baseline", "seed": seed,
-           "wall_s": round(time.perf_counter() - started, 1)}
+    row = {"source": source, "candidate": candidate, "seed": seed, "wall_s": round(time.perf_counter() - started, 1)}
     if done.returncode != 0:
         lines = (done.stderr.strip() or done.stdout.strip() or "failed").splitlines()
-        return {**row, "error": lines[-1]}
+        return {**row, "error": lines[-1][:300]}
     metrics = json.loads((out / "metrics.json").read_text())
-    if run is None:
-        row["model"] = metrics["model"]
-    row.update(metrics["overall"])
+    metric = next(m for m in METRICS if m in metrics["overall"])
+    row.update(metric=metric, score=metrics["overall"][metric], fit_seconds=metrics["overall"].get("fit_seconds"),
+               selection=metrics.get("selection", {}).get("rule"))
     hidden = out / "hidden_test_score.json"
     if hidden.is_file():
-        score = json.loads(hidden.read_text())
-        row["hidden test (public / private)"] = " / ".join(
-            "none" if score[part] is None else f"{score[part]:.4f}" for part in ("public", "private"))
+        row["hidden_public"] = json.loads(hidden.read_text())["public"]
     return row
 
 
-def shown(path: Path) -> str:
-    """``path`` relative to the repository when it is inside it."""
-    return str(path.relative_to(REPO)) if path.is_relative_to(REPO) else str(path)
-
-
-def markdown(rows: list[dict]) -> list[str]:
-    """One Markdown table for one task's rows (the columns its metrics have)."""
-    columns = ["model", "seed", *METRICS, "hidden test (public / private)", "fit_seconds", "wall_s",
-               "peak_rss_mb", "error"]
-    used = [c for c in columns if any(c in row for row in rows)]
-
-    def cell(column: str, value) -> str:
-        if value is None:
-            return ""
-        if isinstance(value, float):
-            return f"{value:.1f}" if column in ("fit_seconds", "wall_s", "peak_rss_mb") else f"{value:.4f}"
-        return str(value)
-
-    lines = ["| " + " | ".join(METRICS.get(c, c) for c in used) + " |", "|" + "---|" * len(used)]
-    return lines + ["| " + " | ".join(cell(c, row.get(c)) for c in used) + " |" for row in rows]
+def summarise(rows: list[dict]) -> list[str]:
+    """Markdown: one table per source (mean ± sd over seeds, rank) and the mean rank per family."""
+    lines, ranks = [], {}
+    for source in dict.fromkeys(r["source"] for r in rows):
+        good = [r for r in rows if r["source"] == source and "score" in r]
+        if not good:
+            lines += [f"### {source}", "", f"no result: {next(r['error'] for r in rows if r['source'] == source)}", ""]
+            continue
+        higher = METRICS[good[0]["metric"]]
+        by_candidate = {}
+        for r in good:
+            by_candidate.setdefault(r["candidate"], []).append(r)
+        means = {c: float(np.mean([r["score"] for r in rs])) for c, rs in by_candidate.items()}
+        order = sorted(means, key=lambda c: -means[c] if higher else means[c])
+        family = family_of(SOURCES[source][0])
+        for rank, candidate in enumerate(order, 1):
+            ranks.setdefault(family, {}).setdefault(candidate, {})[source] = rank
+        lines += [f"### {source} ({good[0]['metric']}, {'higher' if higher else 'lower'} is better)", "",
+                  "| rank | candidate | mean ± sd | seeds | fit_seconds (mean) |", "|---|---|---|---|---|"]
+        for rank, candidate in enumerate(order, 1):
+            scores = [r["score"] for r in by_candidate[candidate]]
+            fit = np.mean([r["fit_seconds"] or 0.0 for r in by_candidate[candidate]])
+            lines.append(f"| {rank} | {candidate} | {np.mean(scores):.4f} ± {np.std(scores):.4f} | "
+                         f"{len(scores)} | {fit:.1f} |")
+        failed = [r for r in rows if r["source"] == source and "error" in r]
+        lines += [f"- failed: {r['candidate']} seed {r['seed']}: {r['error']}" for r in failed]
+        lines.append("")
+    for family, table in ranks.items():
+        sources = sorted({s for per in table.values() for s in per})
+        lines += [f"### mean rank, {family} ({len(sources)} sources: {', '.join(sources)})", "",
+                  "| candidate | mean rank | sources ranked |", "|---|---|---|"]
+        for candidate, per in sorted(table.items(), key=lambda kv: np.mean(list(kv[1].values()))):
+            lines.append(f"| {candidate} | {np.mean(list(per.values())):.2f} | {len(per)} |")
+        lines.append("")
+    return lines
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--tasks", nargs="+", default=TASKS, choices=TASKS)
-    parser.add_argument("--runs", nargs="+", default=None,
-                        help='rows instead of RUNS[task], each "model [overrides]" (the baseline always runs)')
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--sources", nargs="+", default=list(SOURCES), choices=list(SOURCES))
+    parser.add_argument("--candidates", nargs="+", default=None,
+                        help='rows instead of the family\'s list, each "model [overrides]" or "baseline"')
+    parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
     parser.add_argument("--extra", nargs="*", default=[], help="Hydra overrides passed to every run")
+    parser.add_argument("--resume", type=Path, default=None, help="a compare-<time>.jsonl to continue")
     parser.add_argument("--out", type=Path, default=REPO / "outputs" / "compare")
     args = parser.parse_args()
     stamp = datetime.datetime.now().strftime("%Y-%m-%d_%H-%M-%S")
-    command = " ".join(["python benchmarks/compare_models.py", *sys.argv[1:]])
-    import torch
-
-    text = [f"`{command}` ({stamp}; seed {args.seed}; torch {torch.__version__}, "
-            f"{os.cpu_count()} CPU cores, {platform.machine()}; run folders under {shown(args.out / stamp)})", ""]
-    for task in args.tasks:
-        rows = []
-        for run in [None, *(args.runs or RUNS[task])]:
-            folder = "_".join((run or "baseline").replace("preprocessing=", "").split())
-            row = run_one(task, run, args.out / stamp / task / folder, args.seed, args.extra)
-            rows.append(row)
-            print(json.dumps(row), flush=True)
-            if run is None and "error" in row:
-                break                                   # no data for this task: one row says why
-        text += [f"### {task}", "", *markdown(rows), ""]
     results = REPO / "benchmarks" / "results"
     results.mkdir(parents=True, exist_ok=True)
-    (results / f"models-{stamp}.md").write_text("\n".join(text))
-    print("\n".join(text))
+    log_path = args.resume or results / f"compare-{stamp}.jsonl"
+    rows = [json.loads(line) for line in log_path.read_text().splitlines()] if log_path.is_file() else []
+    done = {(r["source"], r["candidate"], r["seed"]) for r in rows}
+    for source in args.sources:
+        task = SOURCES[source][0]
+        for candidate in args.candidates or FAMILIES[family_of(task)][0]:
+            for seed in args.seeds:
+                if (source, candidate, seed) in done:
+                    continue
+                folder = "_".join(candidate.replace("preprocessing=", "").split())
+                row = run_one(source, candidate, seed, args.out / stamp / source.replace(":", "-") / folder /
+                              f"seed{seed}", args.extra)
+                rows.append(row)
+                with log_path.open("a") as handle:
+                    handle.write(json.dumps(row) + "\n")
+                print(json.dumps(row), flush=True)
+                if candidate == "baseline" and "error" in row:
+                    break                                   # no data for this source: one row says why
+            if rows and rows[-1]["source"] == source and rows[-1]["candidate"] == "baseline" and "error" in rows[-1]:
+                break
+    import torch
+
+    command = " ".join(["python benchmarks/compare_models.py", *sys.argv[1:]])
+    header = [f"`{command}` ({stamp}; seeds {args.seeds}; torch {torch.__version__}, {os.cpu_count()} CPU cores, "
+              f"{platform.machine()}; rows in {log_path.relative_to(REPO)})", ""]
+    text = "\n".join(header + summarise(rows))
+    log_path.with_suffix(".md").write_text(text)
+    print(text)
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from omegaconf import DictConfig, OmegaConf
 
-from cyborg.experiment import ExperimentResult, run_experiment
+from cyborg.experiment import ExperimentResult, Fitter, run_experiment
 from cyborg.training.fit import TrainSettings, fit_ensemble
 
 log = logging.getLogger("cyborg")
@@ -30,8 +30,12 @@ def resolve_data_root(task_name: str, data_cfg: DictConfig) -> Path | None:
 
     synthetic = data_cfg.synthetic
     size = "full" if synthetic.full_size else "default"
-    root = Path(to_absolute_path(str(synthetic.dir))) / f"{task_name}-{size}-seed{synthetic.seed}"
-    return ensure_synthetic(task_name, root, seed=int(synthetic.seed), full_size=bool(synthetic.full_size))
+    scenario = str(synthetic.get("scenario") or "default")
+    name = f"{task_name}-{size}-seed{synthetic.seed}" if scenario == "default" else \
+        f"{task_name}-{scenario}-{size}-seed{synthetic.seed}"
+    root = Path(to_absolute_path(str(synthetic.dir))) / name
+    return ensure_synthetic(task_name, root, seed=int(synthetic.seed), full_size=bool(synthetic.full_size),
+                            scenario=scenario)
 
 
 def settings_from_config(cfg: DictConfig) -> TrainSettings:
@@ -57,17 +61,42 @@ def train_from_config(cfg: DictConfig) -> float:
     log.info("%d training trials (%d ch x %d samples @ %g Hz), %d test trials", len(data.train),
              data.train.n_chans, data.train.n_times, data.train.sfreq,
              0 if data.test is None else len(data.test))
+    model_params = OmegaConf.to_container(cfg.model.params, resolve=True) or {}
+    fitter, selection, model_params = make_fitter(cfg.model.name, model_params, settings,
+                                                  data.train.is_classification)
     result = run_experiment(
-        task, data, model_name=cfg.model.name,
-        model_params=OmegaConf.to_container(cfg.model.params, resolve=True),
-        steps=OmegaConf.to_container(cfg.preprocessing.steps, resolve=True),
-        fitter=partial(fit_ensemble, settings=settings),
+        task, data, model_name=cfg.model.name, model_params=model_params,
+        steps=OmegaConf.to_container(cfg.preprocessing.steps, resolve=True), fitter=fitter,
         split=OmegaConf.to_container(cfg.split, resolve=True), run_dir=run_dir,
-        write_submission=bool(cfg.write_submission), selection=settings.describe())
+        write_submission=bool(cfg.write_submission), selection=selection)
     report(result)
     if result.submission is not None and cfg.score_against_answer and data.truth is not None:
         score_on_answer(result.submission, data.truth, run_dir)
     return float(result.overall[cfg.objective])
+
+
+def make_fitter(model_name: str, model_params: dict, settings: TrainSettings,
+                classification: bool) -> tuple[Fitter, dict, dict]:
+    """The fitter of ``model=<model_name>``, its selection rule and the params the decoder spec keeps.
+
+    A registry network trains with Lightning (:func:`~cyborg.training.fit.fit_ensemble`); a
+    classical decoder (:mod:`cyborg.classical`) fits one estimator per fold; ``auto`` blends
+    candidates chosen inside each training fold (:func:`~cyborg.training.auto.fit_auto`).
+    """
+    from cyborg.classical import is_classical
+    from cyborg.training.auto import auto_selection, fit_auto
+    from cyborg.training.estimators import ESTIMATOR_SELECTION, ClassicalFactory, fit_estimators
+
+    if model_name == "auto":
+        options = {"candidates": model_params.get("candidates") or [],
+                   "inner_fraction": float(model_params.get("inner_fraction", 0.2)),
+                   "max_blend": int(model_params.get("max_blend", 3))}
+        return (partial(fit_auto, settings=settings, **options),
+                auto_selection(options["inner_fraction"], options["max_blend"], options["candidates"]), {})
+    if is_classical(model_name):
+        factory = ClassicalFactory(model_name, "classification" if classification else "regression", model_params)
+        return partial(fit_estimators, make_estimator=factory), ESTIMATOR_SELECTION, {}
+    return partial(fit_ensemble, settings=settings), settings.describe(), model_params
 
 
 def report(result: ExperimentResult) -> None:

@@ -91,3 +91,30 @@ def test_optuna_sweep_runs_two_trials_and_records_the_best(trick_root, tmp_path)
     assert "best_params" in results and "best_value" in results
     assert len(list(sweep.glob("[0-9]*/metrics.json"))) == 2
     assert not list(sweep.glob("*/submission.csv"))               # the sweep config turns submissions off
+
+
+def test_model_auto_blends_candidates_chosen_inside_each_training_fold(trick_root, tmp_path):
+    out = tmp_path / "run"
+    done = run("train.py", "model=auto", "auto_candidates=[compact_cnn1d,fb_logvar_lda,xdawn_tangent_space]",
+               f"data.root={trick_root}", f"hydra.run.dir={out}", *FAST, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr[-3000:]
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["model"] == "auto" and metrics["selection"]["rule"] == "auto"
+    assert metrics["selection"]["candidates"] == ["compact_cnn1d", "fb_logvar_lda", "xdawn_tangent_space"]
+    choices = json.loads((out / "auto_choices" / "subject0_choices.json").read_text())
+    assert [c["fold"] for c in choices] == ["subject0_val-train1", "subject0_val-train2", "subject0_val-train3"]
+    for choice in choices:
+        assert set(choice["inner_scores"]) == {"compact_cnn1d", "fb_logvar_lda", "xdawn_tangent_space"}
+        assert 1 <= len(choice["blend"]) <= 3
+    assert len(pd.read_csv(out / "submission.csv", header=None)) == 20
+
+
+def test_a_classical_decoder_is_a_model_like_any_other(velocity_root, tmp_path):
+    out = tmp_path / "run"
+    done = run("train.py", "task=velocity", "model=emg_td_ridge", f"data.root={velocity_root}",
+               f"hydra.run.dir={out}", *FAST, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr[-3000:]
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["model"] == "emg_td_ridge" and metrics["selection"]["rule"] == "estimator"
+    assert metrics["overall"]["val_rmse"] < metrics["overall"]["chance_rmse"]
+    assert (out / "submission.json").is_file()

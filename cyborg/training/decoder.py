@@ -19,6 +19,7 @@ from cyborg.models import build_model
 from cyborg.preprocessing import Pipeline
 from cyborg.preprocessing.side import SideTransform
 from cyborg.trials import Trials
+from cyborg.training.ensemble import robust_member_mean
 from cyborg.training.normalize import ChannelScaler
 from cyborg.validation import fail
 
@@ -27,8 +28,9 @@ from cyborg.validation import fail
 class Member:
     """One fitted model with the preprocessing and statistics of its training fold.
 
-    A member holds either torch weights (``state_dict``, with ``scaler``) or
-    a fitted scikit-learn ``estimator`` that takes the preprocessed windows.
+    A member holds either torch weights (``state_dict``, with ``scaler``), a
+    fitted scikit-learn ``estimator`` that takes the preprocessed windows, or
+    a :class:`Blend` of whole decoders (``estimator``, with an empty pipeline).
     """
 
     pipeline: Pipeline
@@ -38,6 +40,27 @@ class Member:
     name: str = "all"
     #: Kinematic targets were standardised with these training-fold statistics (mean, std).
     target_stats: tuple[float, float] | None = None
+
+
+@dataclass
+class Blend:
+    """A weighted mean of fitted decoders' outputs, used as one member's estimator (``model=auto``).
+
+    Parameters
+    ----------
+    parts : list of Decoder
+        Fitted decoders without side transforms (the owning decoder maps the
+        other side of the ramp once, before the blend sees the trials).
+    weights : list of float
+        Non-negative weights summing to 1, one per part.
+    """
+
+    parts: list["Decoder"]
+    weights: list[float]
+
+    def output(self, trials: Trials) -> np.ndarray:
+        """Weighted mean of the parts' mean outputs (probabilities or kinematics)."""
+        return sum(w * part.predict_output(trials) for w, part in zip(self.weights, self.parts))
 
 
 @dataclass
@@ -62,6 +85,10 @@ class Decoder:
         Applied to trials whose metadata ``side`` is ``"test"`` (theme 2).
     members : list of Member
         The fitted members; predictions are averaged over them.
+    aggregate : {"mean", "lof"}
+        How member outputs are combined per trial: the plain mean, or the mean
+        of the members that a local outlier factor does not flag
+        (:func:`cyborg.training.ensemble.robust_member_mean`, 5 members or more).
     """
 
     model_name: str
@@ -72,6 +99,7 @@ class Decoder:
     target_names: tuple[str, ...] | None = None
     side_transform: SideTransform | None = None
     members: list[Member] = field(default_factory=list)
+    aggregate: str = "mean"
 
     def build(self, state_dict: dict | None = None) -> torch.nn.Module:
         model = build_model(self.model_name, **self.model_kwargs)
@@ -92,6 +120,8 @@ class Decoder:
 
     @torch.no_grad()
     def _member_output(self, member: Member, trials: Trials, batch_size: int = 256) -> np.ndarray:
+        if isinstance(member.estimator, Blend):
+            return member.estimator.output(trials)
         if member.estimator is not None:
             return self._estimator_output(member, self.model_input(member, trials))
         model = self.build(member.state_dict)
@@ -108,8 +138,8 @@ class Decoder:
         return out
 
     def _estimator_output(self, member: Member, X: np.ndarray) -> np.ndarray:
-        # numpy's and scipy's BLAS pools fight over the cores on many small calls (pyRiemann)
-        with threadpool_limits(1, user_api="blas"):
+        # numpy's and scipy's BLAS pools (pyRiemann) and OpenMP (gradient boosting) fight over the cores
+        with threadpool_limits(1):
             if self.class_names is not None:
                 return member.estimator.predict_proba(X)
             return member.estimator.predict(X).reshape(len(X), *self.target_shape)
@@ -123,12 +153,15 @@ class Decoder:
         if not self.members:
             raise RuntimeError("Decoder has no fitted members")
         if self.side_transform is None:
-            return np.mean([self._member_output(m, trials) for m in self.members], axis=0)
+            return self._combine(trials)
         test_side = self.side_transform.test_side(trials)
-        prepared = self.side_transform.to_train_side(trials, targets=False)
-        out = np.mean([self._member_output(m, prepared) for m in self.members], axis=0)
+        out = self._combine(self.side_transform.to_train_side(trials, targets=False))
         out[test_side] = self.side_transform.output_to_test_frame(out[test_side])
         return out
+
+    def _combine(self, trials: Trials) -> np.ndarray:
+        outputs = np.stack([self._member_output(m, trials) for m in self.members])
+        return robust_member_mean(outputs, method=getattr(self, "aggregate", "mean"))
 
     def predict(self, trials: Trials) -> np.ndarray:
         """Class indices (n,) or kinematics (n, n_steps, n_axes)."""

@@ -23,6 +23,7 @@ from cyborg.preprocessing.side import lr_pairs
 from cyborg.trials import Trials
 from cyborg.training.data import WindowDataModule, WindowDataset
 from cyborg.training.decoder import Decoder, Member
+from cyborg.training.ensemble import ENSEMBLE_METHODS
 from cyborg.training.module import DecoderModule
 from cyborg.training.normalize import ChannelScaler
 from cyborg.validation import check_option, fail
@@ -62,6 +63,9 @@ class TrainSettings:
     standardize_targets : bool
         Regression: train on targets standardised with the training fold's
         mean and std (kept in the member, undone at prediction).
+    member_aggregate : {"mean", "lof"}
+        How the fold members' outputs are combined at prediction (see
+        :class:`cyborg.training.decoder.Decoder`).
     pretrain_epochs : int
         With per-subject models: first train this many epochs on all the
         other subjects' trials (cross-subject pre-training), then fine-tune
@@ -83,12 +87,14 @@ class TrainSettings:
     early_stopping_patience: int | None = None
     loss: str = "rmse_3d"
     standardize_targets: bool = False
+    member_aggregate: str = "mean"
     pretrain_epochs: int = 0
     seed: int = 0
     trainer: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         check_option(self.selection, SELECTION_RULES, "trainer.selection", error=ConfigError)
+        check_option(self.member_aggregate, ENSEMBLE_METHODS, "trainer.member_aggregate", error=ConfigError)
         if not 0.0 < self.inner_fraction < 1.0:
             fail("config", "trainer.inner_fraction", "a fraction in (0, 1)", self.inner_fraction, ConfigError)
         if self.early_stopping_patience and self.selection != "inner":
@@ -278,6 +284,6 @@ def fit_ensemble(decoder: Decoder, trials: Trials, folds: list[Fold], run_dir: P
     if settings.pretrain_epochs and others is not None and len(others):
         pretrain = replace(settings, max_epochs=settings.pretrain_epochs)
         initial = fit_member(decoder, steps, others, None, pretrain, Path(run_dir), f"{prefix}pretrain").state_dict
-    return fit_folds(decoder, trials, folds, prefix,
+    return fit_folds(replace(decoder, aggregate=settings.member_aggregate), trials, folds, prefix,
                      lambda train, val, name: fit_member(decoder, steps, train, val, settings,
                                                          Path(run_dir), name, initial))

@@ -1,0 +1,137 @@
+"""EEG classification pipelines: filter-bank band power, FBCSP, Riemannian tangent spaces, xDAWN.
+
+Every factory returns an unfitted scikit-learn pipeline that takes windows
+(n_trials, n_chans, n_times) and gives class probabilities (n_trials, n_classes)
+from ``predict_proba``. pyRiemann is imported inside the factories that use it
+(it takes seconds to import).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sklearn.base import BaseEstimator
+from sklearn.pipeline import FeatureUnion, Pipeline, make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from cyborg.classical.eeg_features import LogVariance, QuietCSP
+from cyborg.classical.filterbank import EEG_BANDS, Band, FilterBank, PerBand
+from cyborg.classical.heads import C_GRID, shrinkage_lda, tuned_logistic
+from cyborg.classical.inputs import WindowsInput
+
+
+def fb_logvar_lda(*, sfreq: float, bands: Sequence[Band] = EEG_BANDS, order: int = 4) -> Pipeline:
+    """Filter bank -> per-band, per-channel log-variance -> standardise -> shrinkage LDA.
+
+    Parameters
+    ----------
+    sfreq : float
+        Sampling rate of the windows in Hz.
+    bands : sequence of (low, high)
+        Filter-bank bands in Hz (see :class:`~cyborg.classical.filterbank.FilterBank`).
+    order : int
+        Butterworth order of each band edge.
+    """
+    return make_pipeline(WindowsInput(), FilterBank(sfreq, bands, order), LogVariance(), StandardScaler(),
+                         shrinkage_lda())
+
+
+def fb_logvar_lr(*, sfreq: float, bands: Sequence[Band] = EEG_BANDS, order: int = 4,
+                 Cs: Sequence[float] = C_GRID) -> Pipeline:
+    """Filter bank -> per-band, per-channel log-variance -> standardise -> logistic regression.
+
+    Parameters
+    ----------
+    sfreq, bands, order
+        As in :func:`fb_logvar_lda`.
+    Cs : sequence of float
+        Inverse penalties searched by 3-fold inner CV.
+    """
+    return make_pipeline(WindowsInput(), FilterBank(sfreq, bands, order), LogVariance(), StandardScaler(),
+                         tuned_logistic(Cs))
+
+
+def fbcsp_lda(*, sfreq: float, bands: Sequence[Band] = EEG_BANDS, order: int = 4, n_components: int = 4,
+              reg: str | float = "ledoit_wolf") -> Pipeline:
+    """Filter-bank CSP (Ang et al. 2008): CSP log-powers of every band -> standardise -> shrinkage LDA.
+
+    MNE's CSP handles more than two classes (joint approximate
+    diagonalisation) and estimates the data rank, so dead, zeroed channels
+    are projected out; ``reg`` shrinks the class covariances.
+
+    Parameters
+    ----------
+    sfreq, bands, order
+        As in :func:`fb_logvar_lda`.
+    n_components : int
+        CSP components kept per band.
+    reg : {"ledoit_wolf", "oas"} | float
+        Covariance regularisation of MNE's CSP.
+    """
+    csp = QuietCSP(n_components=n_components, reg=reg, log=True)
+    return make_pipeline(WindowsInput(), FilterBank(sfreq, bands, order), PerBand(csp), StandardScaler(),
+                         shrinkage_lda())
+
+
+def _tangent_space(covariances: BaseEstimator) -> Pipeline:
+    """``covariances`` (windows -> SPD matrices) followed by the Riemannian tangent space at their mean."""
+    from pyriemann.tangentspace import TangentSpace
+
+    return make_pipeline(covariances, TangentSpace(metric="riemann"))
+
+
+def fb_tangent_space(*, sfreq: float, bands: Sequence[Band] = EEG_BANDS, order: int = 4,
+                     Cs: Sequence[float] = C_GRID) -> Pipeline:
+    """Filter bank -> per band OAS covariance -> Riemannian tangent space -> logistic regression.
+
+    Tangent vectors are already whitened by each band's Riemannian mean, so
+    they are not standardised (standardising amplified the noisy off-diagonal
+    terms: 0.62-0.67 instead of 0.74-0.80 cross-validated accuracy on the
+    planted band-power data of the tests).
+
+    Parameters
+    ----------
+    sfreq, bands, order
+        As in :func:`fb_logvar_lda`.
+    Cs : sequence of float
+        Inverse penalties searched by 3-fold inner CV.
+    """
+    from pyriemann.estimation import Covariances
+
+    return make_pipeline(WindowsInput(), FilterBank(sfreq, bands, order),
+                         PerBand(_tangent_space(Covariances(estimator="oas"))), tuned_logistic(Cs))
+
+
+def xdawn_tangent_space(*, sfreq: float, slow_band: Band = (None, 5.0), order: int = 4, nfilter: int = 4,
+                        Cs: Sequence[float] = C_GRID) -> Pipeline:
+    """Slow potentials (xDAWN covariances) and broadband covariance, in tangent space -> logistic regression.
+
+    Two feature sets, both computed from the window alone:
+
+    - the low-passed window through pyRiemann's ``XdawnCovariances`` (class
+      prototypes of the evoked slow waveform stacked with the xDAWN-filtered
+      signal; Barachant & Congedo 2014), then its tangent space;
+    - the tangent space of the broadband OAS covariance (band power and its
+      spatial pattern).
+
+    Tangent vectors are not standardised (see :func:`fb_tangent_space`).
+
+    Parameters
+    ----------
+    sfreq : float
+        Sampling rate of the windows in Hz.
+    slow_band : (low, high)
+        Band of the slow potentials in Hz (default: low-pass at 5 Hz).
+    order : int
+        Butterworth order of the slow band's edges.
+    nfilter : int
+        xDAWN spatial filters per class.
+    Cs : sequence of float
+        Inverse penalties searched by 3-fold inner CV.
+    """
+    from pyriemann.estimation import Covariances, XdawnCovariances
+
+    slow = make_pipeline(FilterBank(sfreq, (slow_band,), order), PerBand(_tangent_space(
+        XdawnCovariances(nfilter=nfilter, estimator="oas", xdawn_estimator="oas"))))
+    broadband = _tangent_space(Covariances(estimator="oas"))
+    return make_pipeline(WindowsInput(), FeatureUnion([("slow", slow), ("broadband", broadband)]), tuned_logistic(Cs))

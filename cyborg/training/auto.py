@@ -1,0 +1,202 @@
+"""``model=auto``: fit several decoder families per fold, blend the ones that win inside the training fold.
+
+For every outer fold the training trials are split once more
+(:func:`cyborg.training.fit.inner_split`: the last share of every session).
+Each candidate (networks from the model registry, classical decoders from
+:mod:`cyborg.classical`) is fitted on the inner part and scored on the
+held-out part; the blend is the best of: each candidate alone, and the
+equal-weight mean of the best 2 ... ``max_blend`` candidates. The chosen
+candidates are then refitted on the whole training fold and saved as one
+:class:`~cyborg.training.decoder.Decoder` whose members are
+:class:`~cyborg.training.decoder.Blend` objects. The fold being scored is
+never seen by any of these choices.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from cyborg.classical import is_classical
+from cyborg.evaluation.splits import Fold
+from cyborg.models.transforms import make_input_transform
+from cyborg.preprocessing import Pipeline
+from cyborg.trials import Trials
+from cyborg.training.decoder import Blend, Decoder, Member
+from cyborg.training.estimators import ClassicalFactory, fit_estimator_member
+from cyborg.training.fit import TrainSettings, fit_folds, fit_member, inner_split, training_view
+from cyborg.validation import fail
+
+log = logging.getLogger(__name__)
+
+#: The shared model vocabulary every candidate is built with.
+_VOCABULARY = ("n_chans", "n_times", "n_outputs", "sfreq")
+
+
+@dataclass
+class Candidate:
+    """One decoder family ``model=auto`` may use.
+
+    Parameters
+    ----------
+    name : str
+        A registry model (trained with Lightning) or a classical decoder name.
+    params : dict
+        Its own hyper-parameters (``input_transform`` may name a transform).
+    """
+
+    name: str
+    params: dict = field(default_factory=dict)
+
+    @classmethod
+    def parse(cls, entry: str | dict) -> "Candidate":
+        """From a config entry: a name, or ``{name: ..., params: {...}}``."""
+        if isinstance(entry, str):
+            return cls(entry)
+        if not isinstance(entry, dict) or "name" not in entry:
+            fail("config", "model.params.candidates", "a name or a mapping with 'name' (and 'params')", entry)
+        return cls(str(entry["name"]), dict(entry.get("params") or {}))
+
+
+def candidate_template(template: Decoder, candidate: Candidate, ch_names: list[str]) -> Decoder:
+    """The decoder spec of ``candidate`` for the window ``template`` (the auto decoder's spec) describes."""
+    params = dict(candidate.params)
+    if isinstance(params.get("input_transform"), str):
+        params["input_transform"] = make_input_transform(params["input_transform"], ch_names)
+    kwargs = {k: template.model_kwargs[k] for k in _VOCABULARY}
+    return replace(template, model_name=candidate.name, model_kwargs={**kwargs, **params}, side_transform=None,
+                   members=[])
+
+
+def inner_score(output: np.ndarray, y: np.ndarray, classification: bool) -> float:
+    """Higher is better: accuracy (ties broken by log-likelihood), or minus the pooled RMSE.
+
+    Parameters
+    ----------
+    output : np.ndarray
+        Class probabilities (n, n_classes) or kinematics (n, n_steps, n_axes).
+    y : np.ndarray
+        Class indices (n,) or kinematics (n, n_steps, n_axes).
+    """
+    if classification:
+        likelihood = np.log(np.clip(output[np.arange(len(y)), y], 1e-6, 1.0)).mean()
+        return float((output.argmax(-1) == y).mean() + 1e-3 * likelihood)
+    return -float(np.sqrt(np.mean((output - y) ** 2)))
+
+
+def choose_blend(scores: list[float], outputs: list[np.ndarray], y: np.ndarray, classification: bool,
+                 max_blend: int) -> tuple[list[int], float]:
+    """Pick the candidates to blend (equal weights) from their held-out outputs.
+
+    Parameters
+    ----------
+    scores : list of float
+        Each candidate's :func:`inner_score` on the held-out trials.
+    outputs : list of np.ndarray
+        Each candidate's output on those trials.
+    y : np.ndarray
+        Their targets.
+    max_blend : int
+        Largest number of candidates averaged.
+
+    Returns
+    -------
+    chosen : list of int
+        Candidate indices, best first.
+    score : float
+        The held-out score of their mean.
+    """
+    order = list(np.argsort(scores)[::-1])
+    best, best_score = [order[0]], scores[order[0]]
+    for k in range(2, min(max_blend, len(order)) + 1):
+        score = inner_score(np.mean([outputs[i] for i in order[:k]], axis=0), y, classification)
+        if score > best_score:
+            best, best_score = order[:k], score
+    return [int(i) for i in best], float(best_score)
+
+
+def fit_auto(decoder: Decoder, trials: Trials, folds: list[Fold], run_dir: Path, prefix: str = "", *,
+             steps: Any, settings: TrainSettings, candidates: list[str | dict], inner_fraction: float = 0.2,
+             max_blend: int = 3, others: Trials | None = None) -> tuple[Decoder, Any]:
+    """Fitter for ``model=auto`` (the :data:`cyborg.experiment.Fitter` interface).
+
+    Parameters
+    ----------
+    decoder : Decoder
+        The auto decoder's spec (its window geometry and targets).
+    trials, folds, run_dir, prefix
+        As for :func:`cyborg.training.fit.fit_ensemble`.
+    steps : list
+        Preprocessing shared by every candidate.
+    settings : TrainSettings
+        Training settings of the network candidates (they keep their last epoch).
+    candidates : list of str or dict
+        Names (or ``{name, params}``) of networks and classical decoders.
+    inner_fraction : float
+        Share of each training session held out to choose the blend.
+    max_blend : int
+        Largest number of candidates averaged.
+    others : Trials | None
+        Not used (kept for the fitter interface).
+
+    Returns
+    -------
+    decoder, oof
+        See :func:`cyborg.training.fit.fit_folds`; every member holds a
+        :class:`~cyborg.training.decoder.Blend`. Each fold's inner scores and
+        blend are written to ``run_dir/auto_choices/<group>_choices.json``.
+    """
+    parsed = [Candidate.parse(entry) for entry in candidates]
+    if not parsed:
+        fail("config", "model.params.candidates", "at least one candidate", "none")
+    classification = decoder.class_names is not None
+    network_settings = replace(settings, selection="last", early_stopping_patience=None)
+    choices: list[dict] = []
+
+    def fit_candidate(candidate: Candidate, train: Trials, name: str) -> Decoder:
+        spec = candidate_template(decoder, candidate, trials.ch_names)
+        if is_classical(candidate.name):
+            task = "classification" if classification else "regression"
+            member = fit_estimator_member(decoder, steps, train,
+                                          ClassicalFactory(candidate.name, task, candidate.params), name)
+        else:
+            member = fit_member(spec, steps, train, None, network_settings, Path(run_dir), name)
+        return replace(spec, members=[member])
+
+    def fit_one(train: Trials, val: Trials, name: str) -> Member:
+        train = training_view(decoder, train)      # the candidates have no side transform of their own
+        fit_rows, check_rows = inner_split(train.metadata, inner_fraction)
+        inner, check = train.subset(fit_rows), train.subset(check_rows)
+        outputs, scores = [], []
+        for candidate in parsed:
+            fitted = fit_candidate(candidate, inner, f"{name}_inner_{candidate.name}")
+            outputs.append(fitted.predict_output(check))
+            scores.append(inner_score(outputs[-1], check.y, classification))
+        chosen, score = choose_blend(scores, outputs, check.y, classification, max_blend)
+        names = [parsed[i].name for i in chosen]
+        log.info("%s: inner scores %s -> blend %s (%.4f)", name,
+                 {c.name: round(s, 4) for c, s in zip(parsed, scores)}, names, score)
+        choices.append({"fold": name, "inner_scores": {c.name: s for c, s in zip(parsed, scores)},
+                        "blend": names, "blend_score": score})
+        parts = [fit_candidate(parsed[i], train, f"{name}_{parsed[i].name}") for i in chosen]
+        return Member(pipeline=Pipeline(), estimator=Blend(parts, [1.0 / len(parts)] * len(parts)), name=name)
+
+    fitted, oof = fit_folds(decoder, trials, folds, prefix, fit_one)
+    record = Path(run_dir) / "auto_choices" / f"{prefix or 'all_'}choices.json"
+    record.parent.mkdir(parents=True, exist_ok=True)
+    record.write_text(json.dumps(choices, indent=2))
+    return fitted, oof
+
+
+def auto_selection(inner_fraction: float, max_blend: int, candidates: list) -> dict:
+    """What metrics.json records as the selection rule of ``model=auto``."""
+    return {"rule": "auto",
+            "description": f"candidates fitted on the training fold less the last {inner_fraction:.0%} of each "
+                           f"session, scored there; the best single candidate or equal-weight mean of the best "
+                           f"2..{max_blend} is refitted on the whole training fold; the scored fold is never seen",
+            "candidates": [Candidate.parse(c).name for c in candidates]}

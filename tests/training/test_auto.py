@@ -1,0 +1,62 @@
+"""model=auto: the blend chosen on held-out training trials, saved as one Decoder."""
+
+import numpy as np
+import pytest
+
+from cyborg.errors import CyborgError
+from cyborg.evaluation.splits import make_folds
+from cyborg.tasks.base import Task
+from cyborg.training.auto import Candidate, choose_blend, fit_auto, inner_score
+from cyborg.training.decoder import Blend, Decoder
+from cyborg.training.fit import TrainSettings
+from helpers import make_trials
+
+
+def test_inner_score_is_accuracy_with_a_likelihood_tie_break_or_minus_rmse():
+    probabilities = np.array([[0.9, 0.1], [0.4, 0.6], [0.7, 0.3]])
+    y = np.array([0, 1, 1])
+    expected = 2 / 3 + 1e-3 * np.mean(np.log([0.9, 0.6, 0.3]))
+    assert inner_score(probabilities, y, True) == pytest.approx(expected)
+    assert inner_score(np.zeros((2, 3, 1)), np.full((2, 3, 1), 2.0), False) == pytest.approx(-2.0)
+
+
+def test_the_blend_is_the_best_single_candidate_unless_a_mean_of_the_best_beats_it():
+    y = np.array([0, 1, 0, 1])
+    right = np.eye(2)[y] * 0.6 + 0.2                        # every trial right, 0.8 confident
+    wrong_half = np.array([[0.8, 0.2], [0.8, 0.2], [0.8, 0.2], [0.8, 0.2]])
+    outputs = [wrong_half, right, wrong_half]
+    scores = [inner_score(o, y, True) for o in outputs]
+    assert choose_blend(scores, outputs, y, True, max_blend=3)[0] == [1]
+    # two complementary candidates, each right on half the trials: their mean is right on all
+    a = np.array([[0.9, 0.1], [0.45, 0.55], [0.45, 0.55], [0.1, 0.9]])
+    b = np.array([[0.45, 0.55], [0.1, 0.9], [0.9, 0.1], [0.45, 0.55]])
+    scores = [inner_score(o, y, True) for o in (a, b)]
+    chosen, score = choose_blend(scores, [a, b], y, True, max_blend=3)
+    assert sorted(chosen) == [0, 1] and score > max(scores)
+
+
+def test_a_candidate_entry_is_a_name_or_a_mapping():
+    assert Candidate.parse("fb_logvar_lda") == Candidate("fb_logvar_lda")
+    assert Candidate.parse({"name": "tcn", "params": {"depth": 2}}) == Candidate("tcn", {"depth": 2})
+    with pytest.raises(CyborgError, match="model.params.candidates"):
+        Candidate.parse({"params": {}})
+
+
+def test_fit_auto_learns_planted_band_power_and_saves_one_decoder(tmp_path):
+    rng = np.random.default_rng(0)
+    y = np.tile([0, 1], 45)
+    X = rng.normal(size=(90, 6, 250))
+    X[y == 0, 0] *= 2.0                                      # class 0: more power on channel 0
+    X[y == 1, 1] *= 2.0
+    trials = make_trials(X, y, sfreq=250.0, class_names=("a", "b"),
+                         sessions=np.repeat(["s1", "s2", "s3"], 30))
+    template = Task().decoder_template(trials, "auto", {})
+    folds = make_folds("leave_one_session_out", trials.metadata)
+    settings = TrainSettings(max_epochs=2, seed=0, trainer={"enable_progress_bar": False, "accelerator": "cpu"})
+    fitted, oof = fit_auto(template, trials, folds, tmp_path, "s0_", steps=[], settings=settings,
+                           candidates=["compact_cnn1d", "fb_logvar_lda"])
+    assert (oof["pred"] == oof["true"]).mean() > 0.85
+    assert all(isinstance(m.estimator, Blend) for m in fitted.members)
+    again = Decoder.load(fitted.save(tmp_path / "auto.pt"))
+    np.testing.assert_array_equal(again.predict_output(trials), fitted.predict_output(trials))
+    assert (tmp_path / "auto_choices" / "s0_choices.json").is_file()
