@@ -5,14 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from cyborg.simulate.folder import read_record
+from cyborg.simulate.scenarios import TASKS
 from cyborg.simulate.trick import simulate_trick, trick_parameters
 from cyborg.simulate.velocity import simulate_velocity, velocity_parameters
 from cyborg.validation import check_option
 
-TASKS = ("trick", "velocity")
 
-
-def ensure_synthetic(task: str, root: str | Path, seed: int = 0, full_size: bool = False) -> Path:
+def ensure_synthetic(task: str, root: str | Path, seed: int = 0, full_size: bool = False,
+                     scenario: str = "default") -> Path:
     """Return a synthetic folder for ``task``, generating it only when needed.
 
     The folder is (re)generated, with the simulator's defaults otherwise, when
@@ -30,6 +30,9 @@ def ensure_synthetic(task: str, root: str | Path, seed: int = 0, full_size: bool
         Simulator seed.
     full_size : bool
         Original sizes instead of the quick default.
+    scenario : str
+        Simulator preset, one of :func:`~cyborg.simulate.scenarios.list_scenarios`
+        for ``task``.
 
     Returns
     -------
@@ -38,9 +41,10 @@ def ensure_synthetic(task: str, root: str | Path, seed: int = 0, full_size: bool
     check_option(task, TASKS, "ensure_synthetic task")
     root = Path(root)
     if task == "trick":
-        wanted, simulate = trick_parameters(seed=seed, full_size=full_size), simulate_trick
+        wanted, simulate = trick_parameters(seed=seed, full_size=full_size, scenario=scenario), simulate_trick
     else:
-        wanted, simulate = velocity_parameters(seed=seed, full_size=full_size), simulate_velocity
+        wanted = velocity_parameters(seed=seed, full_size=full_size, scenario=scenario)
+        simulate = simulate_velocity
     if read_record(root) != wanted:
-        simulate(root, seed=seed, full_size=full_size)
+        simulate(root, seed=seed, full_size=full_size, scenario=scenario)
     return root

@@ -1,6 +1,7 @@
 """Quick checks that the synthetic data hold learnable but not trivial structure.
 
-Run from the command line on a generated folder::
+Run from the command line on a generated folder (it prints the folder's
+scenario, from ``simulation.json``, above the table)::
 
     python -m cyborg.simulate.checks trick ROOT
     python -m cyborg.simulate.checks velocity ROOT
@@ -34,6 +35,7 @@ from cyborg.challenge import EMG_N_TIMES, EMG_SFREQ, EPOCH_N_TIMES, EPOCH_TMIN, 
 from cyborg.io.challenge_trick import load_trick
 from cyborg.evaluation.metrics import rmse_3d
 from cyborg.io.challenge_velocity import load_velocity
+from cyborg.simulate.folder import read_record
 
 
 def trick_epochs(root: str | Path) -> dict[str, dict[str, np.ndarray]]:
@@ -165,6 +167,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("root", type=Path)
     args = parser.parse_args(argv)
     mne.set_log_level("ERROR")
+    record = read_record(args.root)
+    if record is not None:
+        print(f"scenario: {record.get('scenario', 'default')}")
     table = trick_difficulty(args.root) if args.task == "trick" else velocity_difficulty(args.root)
     print(table.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
 

@@ -22,6 +22,14 @@ What is planted (per subject, all deterministic from ``seed``):
 Events come every 3-5 s; classes FS/BS/pumping at 25/25/50 %; directions
 alternate LED/Laser (``type = 10 * direction + class``). ``times`` starts at 0
 ms; ``init_index`` is the 0-based sample index of the event.
+
+The above is the ``default`` scenario. Presets (:mod:`cyborg.simulate.scenarios`)
+move the class information: ``slow_potentials`` (slow potentials only),
+``band_power`` (beta power changes only), ``clean`` (both, class-independent
+artefacts, higher signal-to-noise ratio) and ``hard`` (weaker effects,
+per-session channel-gain drift, an outlier and a dead channel in one session,
+stronger DC drift, fewer events). A preset's own draws come from separate random streams,
+so the background of equal seeds is shared across presets.
 """
 
 from __future__ import annotations
@@ -39,12 +47,13 @@ from cyborg.challenge import (EEG_CHANNELS, EEG_SFREQ, EPOCH_N_TIMES, EPOCH_TMIN
 from cyborg.errors import CyborgError
 from cyborg.io.challenge_trick import MONTAGE, write_trick_session, write_trick_test
 from cyborg.simulate.folder import GENERATOR_VERSION, prepare_root, write_record
+from cyborg.simulate.scenarios import TrickScenario, get_scenario
 from cyborg.simulate.signals import (band_noise, coloured_noise, event_locked, gaussian_kernel,
                                      plateau_kernel, poisson_times)
 from cyborg.validation import check_option
 
-DEFAULT_EVENTS_PER_SESSION = 60
-FULL_EVENTS_PER_SESSION = 160
+#: Test epochs at the full size for subjects beyond the challenge's five.
+FULL_TEST_COUNT = 160
 N_TRAIN_SESSIONS = 3
 CLASS_PROBABILITIES = (0.25, 0.25, 0.5)
 #: Zero-filled channels of the original data① (CHALLENGE.md 1.4).
@@ -70,32 +79,39 @@ _LEVELS_UV = {"background": 8.0, "alpha": 6.0, "beta": 7.0, "muscle": 8.0, "moti
               "blink": 100.0, "white": 1.5, "dc": 3000.0, "drift": 150.0}
 
 
-def trick_parameters(n_subjects: int = 5, events_per_session: int = DEFAULT_EVENTS_PER_SESSION,
-                     n_test: int | None = None, seed: int = 0, full_size: bool = False, version: str = "5",
-                     event_layout: str = "struct_of_arrays", times_layout: str = "row") -> dict[str, Any]:
+def trick_parameters(n_subjects: int = 5, events_per_session: int | None = None, n_test: int | None = None,
+                     seed: int = 0, full_size: bool = False, version: str = "5",
+                     event_layout: str = "struct_of_arrays", times_layout: str = "row",
+                     scenario: str = "default") -> dict[str, Any]:
     """The complete parameter record of :func:`simulate_trick` (what ``simulation.json`` holds).
 
-    ``full_size=True`` replaces ``events_per_session`` by 160 and ``n_test`` by
+    ``events_per_session=None`` takes the scenario's quick size (60 events for
+    most presets). ``full_size=True`` replaces ``events_per_session`` by the
+    scenario's full size (160 for most presets) and ``n_test`` by
     :data:`cyborg.challenge.T1_TEST_COUNTS` (160 for subjects beyond those).
     """
+    preset = get_scenario("trick", scenario)
+    if events_per_session is None:
+        events_per_session = preset.events_per_session[0]
     if n_subjects < 1 or events_per_session < 1 or (n_test is not None and n_test < 1):
         raise CyborgError(f"simulate_trick: expected n_subjects, events_per_session and n_test >= 1, found "
                           f"{n_subjects}, {events_per_session}, {n_test}")
     subjects = [f"subject{k}" for k in range(n_subjects)]
     if full_size:
-        events_per_session = FULL_EVENTS_PER_SESSION
-        test_counts = {s: T1_TEST_COUNTS.get(s, FULL_EVENTS_PER_SESSION) for s in subjects}
+        events_per_session = preset.events_per_session[1]
+        test_counts = {s: T1_TEST_COUNTS.get(s, FULL_TEST_COUNT) for s in subjects}
     else:
         test_counts = {s: events_per_session if n_test is None else n_test for s in subjects}
     return {"task": "trick", "generator": GENERATOR_VERSION, "seed": int(seed), "n_subjects": int(n_subjects),
             "events_per_session": int(events_per_session), "test_counts": test_counts,
             "full_size": bool(full_size), "version": version, "event_layout": event_layout,
-            "times_layout": times_layout}
+            "times_layout": times_layout, "scenario": scenario}
 
 
-def simulate_trick(root: str | Path, n_subjects: int = 5, events_per_session: int = DEFAULT_EVENTS_PER_SESSION,
+def simulate_trick(root: str | Path, n_subjects: int = 5, events_per_session: int | None = None,
                    n_test: int | None = None, seed: int = 0, full_size: bool = False, version: str = "5",
-                   event_layout: str = "struct_of_arrays", times_layout: str = "row") -> Path:
+                   event_layout: str = "struct_of_arrays", times_layout: str = "row",
+                   scenario: str = "default") -> Path:
     """Generate a synthetic theme 1 folder.
 
     Parameters
@@ -106,16 +122,21 @@ def simulate_trick(root: str | Path, n_subjects: int = 5, events_per_session: in
     n_subjects : int
         Subjects ``subject0`` ... (the first five use the original dead-channel
         lists and stances).
-    events_per_session : int
-        Events in each of the 3 training sessions.
+    events_per_session : int | None
+        Events in each of the 3 training sessions; the scenario's quick size
+        (60 for most presets) when ``None``.
     n_test : int | None
         Test epochs per subject; ``events_per_session`` when ``None``.
     seed : int
         Everything is a deterministic function of the parameters.
     full_size : bool
-        Original sizes: 160 events per session, test counts of the challenge.
+        Original sizes: the scenario's full events per session (160 for most
+        presets), test counts of the challenge.
     version, event_layout, times_layout
         File variants, see :func:`cyborg.io.challenge_trick.write_trick_session`.
+    scenario : str
+        Preset of :data:`cyborg.simulate.scenarios.TRICK_SCENARIOS`: where the
+        class information lives and which nuisances are added.
 
     Returns
     -------
@@ -124,21 +145,22 @@ def simulate_trick(root: str | Path, n_subjects: int = 5, events_per_session: in
         ``answer/test_labels.csv``, ``sample_submit.csv`` and ``simulation.json``.
     """
     params = trick_parameters(n_subjects, events_per_session, n_test, seed, full_size, version,
-                              event_layout, times_layout)
+                              event_layout, times_layout, scenario)
+    preset = get_scenario("trick", scenario)
     check_option(version, ("5", "7.3"), "version")
     root = prepare_root(root)
     answer_rows, sample_rows = [], []
     for k in range(params["n_subjects"]):
-        model = _SubjectModel(k, params["seed"])
+        model = _SubjectModel(k, params["seed"], preset)
         for session in range(1, N_TRAIN_SESSIONS + 1):
             rng = np.random.default_rng([params["seed"], 1, k, session])
             schedule = _schedule(rng, params["events_per_session"])
-            data = model.session(rng, schedule)
+            data = model.session(rng, schedule, session)
             write_trick_session(root / "train" / model.name / f"train{session}.mat", schedule["times_ms"], data,
                                 EEG_CHANNELS, schedule["events"], version, event_layout, times_layout)
         rng = np.random.default_rng([params["seed"], 1, k, N_TRAIN_SESSIONS + 1])
         schedule = _schedule(rng, params["test_counts"][model.name])
-        data = model.session(rng, schedule)
+        data = model.session(rng, schedule, N_TRAIN_SESSIONS + 1)
         start = schedule["samples"] + round(EPOCH_TMIN * _SF)
         epochs = np.stack([data[:, s:s + EPOCH_N_TIMES] for s in start])
         write_trick_test(root / "test" / f"{model.name}.mat", epochs, EEG_CHANNELS, version)
@@ -178,8 +200,9 @@ def _directions() -> np.ndarray:
 class _SubjectModel:
     """Spatial patterns, effect sizes and channel properties of one synthetic subject."""
 
-    def __init__(self, index: int, seed: int) -> None:
+    def __init__(self, index: int, seed: int, scenario: TrickScenario) -> None:
         rng = np.random.default_rng([seed, 1, index, 0])
+        self.seed, self.index, self.scenario = seed, index, scenario
         self.name = f"subject{index}"
         self.stance = T1_STANCE.get(self.name) or ("regular", "goofy")[rng.integers(2)]
         directions = _directions()
@@ -200,13 +223,14 @@ class _SubjectModel:
         widths = rng.uniform(0.25, 0.6, _N_BACKGROUND)
         mixing = np.stack([blob(c, w) for c, w in zip(centres, widths)], axis=1)
         mixing *= rng.choice([-1.0, 1.0], _N_BACKGROUND) * rng.uniform(0.5, 1.5, _N_BACKGROUND)
-        mixing *= levels["background"] / np.median(np.sqrt(np.sum(mixing ** 2, axis=1)))
+        background = scenario.background_scale
+        mixing *= levels["background"] * background / np.median(np.sqrt(np.sum(mixing ** 2, axis=1)))
         self.background_exponents = rng.uniform(0.6, 1.2, _N_BACKGROUND)
         left, right = ("C3", "FC3", "CP3"), ("C4", "FC4", "CP4")
         goofy = self.stance == "goofy"
         columns = {
             "background": mixing,
-            "alpha": levels["alpha"] * blob(centre("Oz", "POz"), 0.45)[:, None],
+            "alpha": levels["alpha"] * background * blob(centre("Oz", "POz"), 0.45)[:, None],
             "beta": levels["beta"] * rng.uniform(0.8, 1.2) * np.stack(
                 [blob(centre(*left), 0.3), blob(centre(*right), 0.3)], axis=1),
             "slow": np.stack([blob(centre("FCz", "Cz"), 0.5), blob(centre(*left), 0.35),
@@ -229,7 +253,7 @@ class _SubjectModel:
         slow_uv = _SLOW_UV * rng.uniform(0.6, 1.4) * rng.uniform(0.8, 1.2, _SLOW_UV.shape)
         if goofy:
             beta_change, slow_uv = beta_change[:, ::-1], slow_uv[:, [0, 2, 1]]
-        self.beta_change, self.slow_uv = beta_change, slow_uv
+        self.beta_change, self.slow_uv = beta_change * scenario.beta_scale, slow_uv * scenario.slow_scale
         self.channel_gain = rng.uniform(0.8, 1.2, self.n_chans).astype(np.float32)
         self.dc_uv = rng.normal(0.0, levels["dc"], self.n_chans)
         dead = DEAD_CHANNELS.get(self.name)
@@ -237,10 +261,27 @@ class _SubjectModel:
             dead = tuple(rng.choice(EEG_CHANNELS, rng.integers(3, 8), replace=False))
         self.dead = [EEG_CHANNELS.index(name) for name in dead]
         self.amplified = AMPLIFIED_CHANNELS.get(self.name)
+        # the scenario's extra bad channels, among the healthy ones, and their session (0: every session)
+        extra_rng = np.random.default_rng([seed, 1, index, 0, 1])
+        taken = set(self.dead) | ({EEG_CHANNELS.index(self.amplified[0])} if self.amplified else set())
+        n_dead = scenario.extra_dead_channels
+        bad = extra_rng.choice([c for c in range(self.n_chans) if c not in taken],
+                               n_dead + scenario.extra_outlier_channels, replace=False)
+        self.extra_dead, self.extra_outliers = bad[:n_dead], bad[n_dead:]
+        self.bad_session = int(extra_rng.integers(1, N_TRAIN_SESSIONS + 2)) if scenario.bad_channel_one_session else 0
 
-    def session(self, rng: np.random.Generator, schedule: dict[str, Any]) -> np.ndarray:
-        """One continuous session for ``schedule`` (see :func:`_schedule`), shape (72, n_times), float32, µV."""
+    def session(self, rng: np.random.Generator, schedule: dict[str, Any], session: int) -> np.ndarray:
+        """One continuous session for ``schedule`` (see :func:`_schedule`), shape (72, n_times), float32, µV.
+
+        ``session`` is 1-3 for the training sessions and 4 for the test one;
+        the scenario's per-session draws use their own stream seeded by it.
+        """
         n_times, samples, classes = schedule["n_times"], schedule["samples"], schedule["classes"]
+        extra_rng = np.random.default_rng([self.seed, 1, self.index, session, 1])
+        muscle_probability, motion_probability = _MUSCLE_PROBABILITY, _MOTION_PROBABILITY
+        if not self.scenario.class_artefacts:
+            muscle_probability = np.full(3, np.dot(CLASS_PROBABILITIES, _MUSCLE_PROBABILITY))
+            motion_probability = np.full(3, np.dot(CLASS_PROBABILITIES, _MOTION_PROBABILITY))
         n_events = len(samples)
         sources = {
             "background": coloured_noise(rng, _N_BACKGROUND, n_times, _SF, self.background_exponents, min_freq=4.0),
@@ -256,11 +297,11 @@ class _SubjectModel:
         sources["slow"] = np.stack([event_locked(n_times, samples, self.slow_uv[classes, s] * strength, *slow_kernel)
                                     for s in range(3)])
         sources["muscle"] = band_noise(rng, (2,), n_times, _SF, 30.0, 200.0) * np.stack(
-            [self._bursts(rng, samples, classes, n_times, _MUSCLE_PROBABILITY, 0.3, 0.8,
+            [self._bursts(rng, samples, classes, n_times, muscle_probability, 0.3, 0.8,
                           plateau_kernel(_SF, 0.05, 0.55, 0.04, 0.0, 0.8), rate=0.1, signed=False)
              for _ in range(2)])
         sources["motion"] = np.stack(
-            [self._bursts(rng, samples, classes, n_times, _MOTION_PROBABILITY, 0.5, 1.2,
+            [self._bursts(rng, samples, classes, n_times, motion_probability, 0.5, 1.2,
                           gaussian_kernel(_SF, 0.0, 0.25, -0.8, 0.8), rate=0.05, signed=True)
              for _ in range(3)])
         blink_times = poisson_times(rng, 0.25, n_times, _SF)
@@ -276,20 +317,28 @@ class _SubjectModel:
             row += len(block)
         data = self.mixing @ stacked
         del stacked
-        white = np.float32(_LEVELS_UV["white"])
+        white = np.float32(_LEVELS_UV["white"] * self.scenario.background_scale)
         for start in range(0, n_times, _BLOCK):
             noise = rng.standard_normal((self.n_chans, min(_BLOCK, n_times - start)), dtype=np.float32)
             noise *= white
             data[:, start:start + _BLOCK] += noise
         data *= self.channel_gain[:, None]
+        if self.scenario.session_gain_std > 0:
+            data *= np.exp(extra_rng.normal(0.0, self.scenario.session_gain_std, (self.n_chans, 1))).astype(np.float32)
         if self.amplified is not None:
             name, factor = self.amplified
             data[EEG_CHANNELS.index(name)] *= np.float32(factor)
+        affected = self.bad_session in (0, session)
+        if affected and len(self.extra_outliers):
+            gain = extra_rng.uniform(*self.scenario.outlier_gain, (len(self.extra_outliers), 1))
+            data[self.extra_outliers] *= gain.astype(np.float32)
         ramp = np.linspace(-0.5, 0.5, n_times, dtype=np.float32)
-        drift = rng.normal(0.0, _LEVELS_UV["drift"], self.n_chans)
+        drift = rng.normal(0.0, _LEVELS_UV["drift"] * self.scenario.drift_scale, self.n_chans)
         offset = self.dc_uv + rng.normal(0.0, 0.1 * _LEVELS_UV["dc"], self.n_chans)
         data += offset.astype(np.float32)[:, None] + drift.astype(np.float32)[:, None] * ramp
         data[self.dead] = 0.0
+        if affected:
+            data[self.extra_dead] = 0.0
         return data
 
     @staticmethod

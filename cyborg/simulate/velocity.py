@@ -22,6 +22,16 @@ is flipped (L/R roles swap) and the stored velocity is the world velocity
 rotated by pi about z (x, y negated), as in the challenge (CHALLENGE.md 2.4).
 EMG sample ``n`` is at ``n / 2000`` s and velocity step ``k`` at ``k / 60`` s of
 the same window.
+
+The above is the ``default`` scenario. Presets (:mod:`cyborg.simulate.scenarios`)
+move the velocity information: ``envelope`` (envelope levels constant within
+the window, set by the state at its centre: levels only), ``timing``
+(fixed-height bursts at muscle-specific ride phases, longer for stronger
+trials: timing only), ``no_swap`` (the test side keeps the L/R roles), ``swap``
+(it swaps them and the legs differ strongly) and ``hard`` (more noise and
+unexplained kinematics, channel-gain drift over trials, a bad channel). A
+preset's own draws come from separate random streams, so the ride of equal
+seeds is shared across presets.
 """
 
 from __future__ import annotations
@@ -38,6 +48,7 @@ from cyborg.challenge import (EMG_CHANNELS, EMG_N_TIMES, EMG_SFREQ, SIDE_SIGN, T
 from cyborg.errors import CyborgError
 from cyborg.io.challenge_velocity import REFERENCE_FIELDS, TEST_FIELDS, TRAIN_FIELDS, write_velocity_file
 from cyborg.simulate.folder import GENERATOR_VERSION, prepare_root, write_record
+from cyborg.simulate.scenarios import VelocityScenario, get_scenario
 from cyborg.simulate.signals import band_noise
 from cyborg.validation import check_option
 
@@ -51,15 +62,20 @@ _STEP_TIMES = np.arange(VELOCITY_STEPS) / VELOCITY_SFREQ
 _EMG_SCALE = 0.006  # typical full activation amplitude, in the file's unit
 _KINEMATIC_NOISE = 0.35  # m/s, smooth velocity perturbation the EMG does not explain
 _TONIC = 0.5  # activity present in every muscle, relative to a full phasic burst
+_BURST_WIDTH_RAD = 0.35  # "timing" scenario: burst width in ride phase at intensity 1
+_TRAIL_DELAY_RAD = 0.4  # "timing" scenario: the trail leg's bursts follow the lead leg's by this phase
+_LOOSE_EMG = 0.1  # a bad channel keeps this fraction of its EMG ...
+_LOOSE_NOISE = 0.5  # ... under white and 60 Hz noise of this size, relative to the channel's gain
 
 
 def velocity_parameters(n_trials: int | None = None, seed: int = 0, full_size: bool = False,
-                        version: str = "5") -> dict[str, Any]:
+                        version: str = "5", scenario: str = "default") -> dict[str, Any]:
     """The complete parameter record of :func:`simulate_velocity` (what ``simulation.json`` holds).
 
     ``full_size=True`` uses the original counts (:data:`cyborg.challenge.T2_COUNTS`,
     320 reference trials per side) and ignores ``n_trials``.
     """
+    get_scenario("velocity", scenario)
     if n_trials is not None and n_trials < 2:
         raise CyborgError(f"simulate_velocity: expected n_trials >= 2, found {n_trials}")
     keys = [*T2_COUNTS, T2_REFERENCE_SUBJECT]
@@ -68,11 +84,11 @@ def velocity_parameters(n_trials: int | None = None, seed: int = 0, full_size: b
     else:
         counts = {key: DEFAULT_TRIALS if n_trials is None else n_trials for key in keys}
     return {"task": "velocity", "generator": GENERATOR_VERSION, "seed": int(seed), "counts": counts,
-            "full_size": bool(full_size), "version": version}
+            "full_size": bool(full_size), "version": version, "scenario": scenario}
 
 
 def simulate_velocity(root: str | Path, n_trials: int | None = None, seed: int = 0, full_size: bool = False,
-                      version: str = "5") -> Path:
+                      version: str = "5", scenario: str = "default") -> Path:
     """Generate a synthetic theme 2 folder.
 
     Parameters
@@ -88,6 +104,10 @@ def simulate_velocity(root: str | Path, n_trials: int | None = None, seed: int =
         Original counts (319/300/320/320 and 320 reference trials per side).
     version : {"5", "7.3"}
         MATLAB file version.
+    scenario : str
+        Preset of :data:`cyborg.simulate.scenarios.VELOCITY_SCENARIOS`: how the
+        EMG carries the velocity, whether the test side swaps L/R roles, which
+        nuisances are added.
 
     Returns
     -------
@@ -97,13 +117,14 @@ def simulate_velocity(root: str | Path, n_trials: int | None = None, seed: int =
         velocities of 0001-0004 in the submission format and the test frame),
         ``sample_submit.json`` (zeros) and ``simulation.json``.
     """
-    params = velocity_parameters(n_trials, seed, full_size, version)
+    params = velocity_parameters(n_trials, seed, full_size, version, scenario)
+    preset = get_scenario("velocity", scenario)
     check_option(version, ("5", "7.3"), "version")
     root = prepare_root(root)
     train, test, answer, sample = {}, {}, {}, {}
     reference: dict[str, list] = {}
     for index, (key, count) in enumerate(params["counts"].items(), start=1):
-        model = _RiderModel(key, index, params["seed"])
+        model = _RiderModel(key, index, params["seed"], preset)
         train_emg, train_velocity = model.trials(count, side="train")
         test_emg, test_velocity = model.trials(count, side="test")
         if key == T2_REFERENCE_SUBJECT:
@@ -153,12 +174,39 @@ def _muscle_drive(muscle: str, sin: np.ndarray, cos: np.ndarray) -> tuple[np.nda
     return drives[muscle]()
 
 
+def _preferred_phases() -> dict[str, tuple[float, float]]:
+    """Ride phase (rad) of each muscle's bursts in the ``timing`` scenario, (lead, trail) leg.
+
+    The lead leg bursts at the circular mean phase of its ``phase``-coded
+    drive (:func:`_muscle_drive`), the trail leg :data:`_TRAIL_DELAY_RAD` later.
+    """
+    angle = np.linspace(0.0, 2.0 * np.pi, 720, endpoint=False)
+    phases = {}
+    for muscle in MUSCLES:
+        lead_drive = _muscle_drive(muscle, np.sin(angle), np.cos(angle))[0]
+        lead = float(np.angle(np.sum(lead_drive * np.exp(1j * angle))))
+        phases[muscle] = (lead, lead + _TRAIL_DELAY_RAD)
+    return phases
+
+
+def _phase_bursts(angle: np.ndarray, phases: tuple[float, float],
+                  intensity: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Bursts of height 1 around the (lead, trail) ``phases`` (rad) of the ride ``angle``.
+
+    A von Mises bump ``exp((cos(angle - phase) - 1) / width**2)`` whose width
+    (:data:`_BURST_WIDTH_RAD` rad at intensity 1) grows with the trial's
+    ``intensity`` (N, 1): the height stays 1, only the timing and duration vary.
+    """
+    inverse_width = 1.0 / (_BURST_WIDTH_RAD * intensity) ** 2
+    return tuple(np.exp((np.cos(angle - phase) - 1.0) * inverse_width) for phase in phases)
+
+
 class _RiderModel:
     """Ride, ramp and EMG properties of one synthetic subject."""
 
-    def __init__(self, key: str, index: int, seed: int) -> None:
+    def __init__(self, key: str, index: int, seed: int, scenario: VelocityScenario) -> None:
         rng = np.random.default_rng([seed, 2, index, 0])
-        self.key, self.seed, self.index = key, seed, index
+        self.key, self.seed, self.index, self.scenario = key, seed, index, scenario
         self.stance = STANCE.get(key) or ("regular", "goofy")[rng.integers(2)]
         self.heading = rng.uniform(0.1, 0.55)
         self.speed = rng.uniform(2.7, 3.2)
@@ -168,11 +216,16 @@ class _RiderModel:
         self.lateral_phase = rng.uniform(0.0, 2.0 * np.pi)
         self.lead_s = rng.uniform(0.02, 0.08, _N_MUSCLES)
         self.gain = _EMG_SCALE * rng.uniform(0.6, 1.6) * rng.lognormal(0.0, 0.35, len(EMG_CHANNELS))
-        self.line = rng.uniform(0.0, 0.08, len(EMG_CHANNELS)) * self.gain
+        self.line = rng.uniform(0.0, 0.08, len(EMG_CHANNELS)) * self.gain * scenario.noise_scale
+        extra_rng = np.random.default_rng([seed, 2, index, 0, 1])
+        self.bad = extra_rng.choice(len(EMG_CHANNELS), scenario.bad_channels, replace=False)
+        self.phases = _preferred_phases() if scenario.coding == "timing" else {}
 
     def trials(self, n_trials: int, side: str) -> tuple[np.ndarray, np.ndarray]:
         """EMG (N, 16, 1000) and stored velocity (N, 3, 30), both float32."""
-        rng = np.random.default_rng([self.seed, 2, self.index, 1 if side == "train" else 2])
+        side_code = 1 if side == "train" else 2
+        rng = np.random.default_rng([self.seed, 2, self.index, side_code])
+        extra_rng = np.random.default_rng([self.seed, 2, self.index, side_code, 1])
         omega = 2.0 * np.pi / (self.period * rng.uniform(0.9, 1.1, n_trials))
         phase = rng.uniform(0.0, 2.0 * np.pi, n_trials)
         speed = self.speed * rng.uniform(0.6, 1.08, n_trials)
@@ -189,7 +242,8 @@ class _RiderModel:
         if side == "test":
             world *= np.asarray(SIDE_SIGN)[None, :, None]
 
-        stance = self.stance if side == "train" else ("goofy" if self.stance == "regular" else "regular")
+        flipped = side == "test" and self.scenario.stance_flip
+        stance = ("goofy" if self.stance == "regular" else "regular") if flipped else self.stance
         envelope = self._envelopes(omega, phase, speed / self.speed, vertical / self.vertical, stance)
         envelope *= rng.lognormal(0.0, 0.4, (n_trials, len(EMG_CHANNELS), 1))
         envelope *= np.exp(0.6 * band_noise(rng, (n_trials, len(EMG_CHANNELS)), EMG_N_TIMES, EMG_SFREQ, 1.0, 6.0))
@@ -198,11 +252,16 @@ class _RiderModel:
         emg = band_noise(rng, (n_trials, len(EMG_CHANNELS)), EMG_N_TIMES, EMG_SFREQ, 20.0, 450.0)
         emg *= envelope.astype(np.float32)
         emg += self._noise(rng, n_trials)
+        if self.scenario.trial_gain_drift > 0:
+            walk = np.cumsum(extra_rng.standard_normal((n_trials, len(EMG_CHANNELS), 1)), axis=0) / np.sqrt(n_trials)
+            emg *= np.exp(self.scenario.trial_gain_drift * walk).astype(np.float32)
+        if len(self.bad):
+            emg[:, self.bad] = self._loose(extra_rng, emg[:, self.bad])
         return emg, world.astype(np.float32)
 
     def _perturbation(self, rng: np.random.Generator, n_trials: int) -> np.ndarray:
         """Smooth (below about 2 Hz) velocity noise, shape (N, 3, 30)."""
-        knots = rng.normal(0.0, _KINEMATIC_NOISE, (n_trials, 3, 3))
+        knots = rng.normal(0.0, _KINEMATIC_NOISE * self.scenario.kinematic_noise_scale, (n_trials, 3, 3))
         knot_times = np.array([0.0, 0.25, 0.5])
         weights = np.stack([np.interp(_STEP_TIMES, knot_times, np.eye(3)[i]) for i in range(3)])
         return knots @ weights
@@ -213,24 +272,33 @@ class _RiderModel:
 
         ``speed`` and ``vertical`` are the trials' relative amplitudes (N,):
         ``vertical`` scales the leg extensors and flexors (RF, VL, ST, GMAX),
-        ``speed`` the other muscles.
+        ``speed`` the other muscles. The scenario's coding decides how:
+        ``phase`` multiplies the drives, ``envelope`` does too but holds each
+        drive at its value for the window's centre, ``timing`` widens bursts
+        of fixed height (:func:`_phase_bursts`).
         """
-        times = _EMG_TIMES[None, None, :] + self.lead_s[None, :, None]
-        angle = omega[:, None, None] * times + phase[:, None, None]  # (N, n_muscles, 1000)
+        coding, contrast = self.scenario.coding, self.scenario.leg_contrast
+        emg_times = _EMG_TIMES[EMG_N_TIMES // 2:EMG_N_TIMES // 2 + 1] if coding == "envelope" else _EMG_TIMES
+        times = emg_times[None, None, :] + self.lead_s[None, :, None]
+        angle = omega[:, None, None] * times + phase[:, None, None]  # (N, n_muscles, 1000 or 1)
         lead, trail = _roles(stance)
         envelope = np.empty((len(omega), len(EMG_CHANNELS), EMG_N_TIMES))
         for i, muscle in enumerate(MUSCLES):
             intensity = (vertical if muscle in ("RF", "VL", "ST", "GMAX") else speed)[:, None]
-            lead_drive, trail_drive = _muscle_drive(muscle, np.sin(angle[:, i]), np.cos(angle[:, i]))
-            envelope[:, lead[i]] = lead_drive * intensity
-            envelope[:, trail[i]] = trail_drive * intensity
+            if coding == "timing":
+                lead_drive, trail_drive = _phase_bursts(angle[:, i], self.phases[muscle], intensity)
+            else:
+                lead_drive, trail_drive = _muscle_drive(muscle, np.sin(angle[:, i]), np.cos(angle[:, i]))
+                lead_drive, trail_drive = lead_drive * intensity, trail_drive * intensity
+            envelope[:, lead[i]] = lead_drive * contrast
+            envelope[:, trail[i]] = trail_drive / contrast
         return envelope
 
     def _noise(self, rng: np.random.Generator, n_trials: int) -> np.ndarray:
         """Baseline noise, 60 Hz line noise and motion artefacts, shape (N, 16, 1000)."""
         n_chans = len(EMG_CHANNELS)
         noise = rng.standard_normal((n_trials, n_chans, EMG_N_TIMES), dtype=np.float32)
-        noise *= (0.05 * self.gain).astype(np.float32)[None, :, None]
+        noise *= (0.05 * self.scenario.noise_scale * self.gain).astype(np.float32)[None, :, None]
         line_phase = rng.uniform(0.0, 2.0 * np.pi, (n_trials, n_chans, 1))
         line = self.line[None, :, None] * np.sin(2.0 * np.pi * 60.0 * _EMG_TIMES + line_phase)
         noise += line.astype(np.float32)
@@ -241,3 +309,10 @@ class _RiderModel:
             amplitude = rng.normal(0.0, 3.0, hit.sum()) * self.gain[np.nonzero(hit)[1]]
             noise[hit] += (amplitude[:, None] * shape).astype(np.float32)
         return noise
+
+    def _loose(self, rng: np.random.Generator, emg: np.ndarray) -> np.ndarray:
+        """A loose electrode on the bad channels: ``emg`` (N, n_bad, 1000) shrunk, white and 60 Hz noise added."""
+        gain = self.gain[self.bad][None, :, None]
+        line_phase = rng.uniform(0.0, 2.0 * np.pi, (*emg.shape[:2], 1))
+        noise = rng.standard_normal(emg.shape) + np.sqrt(2.0) * np.sin(2.0 * np.pi * 60.0 * _EMG_TIMES + line_phase)
+        return (_LOOSE_EMG * emg + _LOOSE_NOISE * gain * noise).astype(np.float32)
