@@ -63,6 +63,9 @@ class TrainSettings:
     standardize_targets : bool
         Regression: train on targets standardised with the training fold's
         mean and std (kept in the member, undone at prediction).
+    members_per_fold : int
+        Members trained per fold, with seeds ``seed, seed + 1, ...`` (a seed
+        ensemble; the fold's score is that of their combination).
     member_aggregate : {"mean", "lof"}
         How the fold members' outputs are combined at prediction (see
         :class:`cyborg.training.decoder.Decoder`).
@@ -87,6 +90,7 @@ class TrainSettings:
     early_stopping_patience: int | None = None
     loss: str = "rmse_3d"
     standardize_targets: bool = False
+    members_per_fold: int = 1
     member_aggregate: str = "mean"
     pretrain_epochs: int = 0
     seed: int = 0
@@ -95,6 +99,8 @@ class TrainSettings:
     def __post_init__(self) -> None:
         check_option(self.selection, SELECTION_RULES, "trainer.selection", error=ConfigError)
         check_option(self.member_aggregate, ENSEMBLE_METHODS, "trainer.member_aggregate", error=ConfigError)
+        if int(self.members_per_fold) < 1:
+            fail("config", "trainer.members_per_fold", "an integer >= 1", self.members_per_fold, ConfigError)
         if not 0.0 < self.inner_fraction < 1.0:
             fail("config", "trainer.inner_fraction", "a fraction in (0, 1)", self.inner_fraction, ConfigError)
         if self.early_stopping_patience and self.selection != "inner":
@@ -245,13 +251,17 @@ def fit_member(decoder: Decoder, steps: Any, train: Trials, val: Trials | None,
 
 
 def fit_folds(decoder: Decoder, trials: Trials, folds: list[Fold], prefix: str,
-              fit_one: Callable[[Trials, Trials, str], Member]) -> tuple[Decoder, pd.DataFrame]:
-    """Fit one member per fold with ``fit_one(train, val, name)``; collect out-of-fold predictions.
+              fit_one: Callable[[Trials, Trials, str], Member | list[Member]]) -> tuple[Decoder, pd.DataFrame]:
+    """Fit each fold's member(s) with ``fit_one(train, val, name)``; collect out-of-fold predictions.
+
+    A fold's out-of-fold prediction combines that fold's members (several
+    when ``fit_one`` returns a list, e.g. one per seed) as ``decoder`` combines
+    members (``decoder.aggregate``).
 
     Returns
     -------
     decoder : Decoder
-        A copy of ``decoder`` holding one member per fold.
+        A copy of ``decoder`` holding every fold's members.
     oof : pandas.DataFrame
         Validation metadata of every fold with ``fold``, ``true`` and
         ``pred`` (class indices, or (n_steps, n_axes) arrays).
@@ -260,9 +270,10 @@ def fit_folds(decoder: Decoder, trials: Trials, folds: list[Fold], prefix: str,
     rows = []
     for fold in folds:
         train, val = trials.subset(fold.train), trials.subset(fold.val)
-        member = fit_one(train, val, f"{prefix}{fold.name}".replace("/", "_").replace("=", "-"))
-        fitted.members.append(member)
-        prediction = replace(decoder, members=[member]).predict(val)
+        members = fit_one(train, val, f"{prefix}{fold.name}".replace("/", "_").replace("=", "-"))
+        members = members if isinstance(members, list) else [members]
+        fitted.members.extend(members)
+        prediction = replace(decoder, members=members).predict(val)
         part = val.metadata.copy()
         part["fold"] = fold.name
         part["pred"] = list(prediction) if prediction.ndim > 1 else prediction
@@ -274,7 +285,7 @@ def fit_folds(decoder: Decoder, trials: Trials, folds: list[Fold], prefix: str,
 def fit_ensemble(decoder: Decoder, trials: Trials, folds: list[Fold], run_dir: Path, prefix: str = "",
                  *, steps: Any, settings: TrainSettings,
                  others: Trials | None = None) -> tuple[Decoder, pd.DataFrame]:
-    """Fit a Lightning-trained member per fold (see :func:`fit_folds`).
+    """Fit ``settings.members_per_fold`` Lightning-trained members per fold (see :func:`fit_folds`).
 
     With ``settings.pretrain_epochs`` and ``others`` (the other subjects'
     trials), one model is first trained on ``others`` and every fold starts
@@ -284,6 +295,10 @@ def fit_ensemble(decoder: Decoder, trials: Trials, folds: list[Fold], run_dir: P
     if settings.pretrain_epochs and others is not None and len(others):
         pretrain = replace(settings, max_epochs=settings.pretrain_epochs)
         initial = fit_member(decoder, steps, others, None, pretrain, Path(run_dir), f"{prefix}pretrain").state_dict
-    return fit_folds(replace(decoder, aggregate=settings.member_aggregate), trials, folds, prefix,
-                     lambda train, val, name: fit_member(decoder, steps, train, val, settings,
-                                                         Path(run_dir), name, initial))
+
+    def fit_seeds(train: Trials, val: Trials, name: str) -> list[Member]:
+        return [fit_member(decoder, steps, train, val, replace(settings, seed=settings.seed + k), Path(run_dir),
+                           name if k == 0 else f"{name}_seed{settings.seed + k}", initial)
+                for k in range(settings.members_per_fold)]
+
+    return fit_folds(replace(decoder, aggregate=settings.member_aggregate), trials, folds, prefix, fit_seeds)

@@ -80,3 +80,23 @@ def test_early_stopping_without_an_inner_split_is_refused():
         TrainSettings(early_stopping_patience=5)
     with pytest.raises(ConfigError, match=r"trainer.selection: expected one of \['last', 'inner'\], found 'best'"):
         TrainSettings(selection="best")
+
+
+def test_a_seed_ensemble_per_fold_is_scored_as_one(tmp_path):
+    trials = planted_two_class_trials(seed=3)
+    trials.metadata["session"] = np.repeat(["s1", "s2"], 40)
+    trials.info["margin"] = 0
+    settings = TrainSettings(max_epochs=3, lr=3e-3, batch_size=16, seed=4, members_per_fold=2, trainer=QUIET)
+    result = run_experiment(
+        Task(), TaskData(train=trials), model_name="compact_cnn1d", model_params={}, steps=[],
+        fitter=partial(fit_ensemble, settings=settings),
+        split={"protocol": "leave_one_session_out", "per_subject": True}, run_dir=tmp_path)
+    decoder = result.decoders["s0"]
+    assert [m.name for m in decoder.members] == ["s0_val-s1", "s0_val-s1_seed5", "s0_val-s2", "s0_val-s2_seed5"]
+    held_out = trials.where(session="s1")
+    from dataclasses import replace
+    both = replace(decoder, members=decoder.members[:2]).predict(held_out)
+    oof = pd.read_csv(tmp_path / "oof_predictions.csv").query("fold == 'val=s1'")
+    np.testing.assert_array_equal(oof["pred"].to_numpy(), both)
+    with pytest.raises(ConfigError, match="trainer.members_per_fold"):
+        TrainSettings(members_per_fold=0)
