@@ -6,13 +6,23 @@ Command line::
 
 prints :func:`summarize` as readable text (or JSON) and, with ``--out``,
 writes the PNG plots of :func:`save_plots` and prints their paths. FILE is
-anything :func:`cyborg.io.formats.read_recording` reads.
+anything :func:`cyborg.io.formats.read_recording` reads, or a challenge
+``.mat`` file (:func:`read_for_inspection`): theme 1 ``train<N>.mat``
+(a continuous session) and ``test/subject<K>.mat`` (pre-cut epochs), theme 2
+``train.mat``, ``test.mat``, ``reference.mat`` (one recording per subject
+and side, each summarised and plotted).
+
+Every plot states in its title what it leaves out (``"16 of 64 channels
+shown"``, ``"first 5.0 s of 600.0 s"``) or that it shows everything; the
+same caption is stored in the PNG's ``Description`` text field and printed
+after the path.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from collections import Counter
 from collections.abc import Sequence
@@ -23,6 +33,7 @@ import numpy as np
 
 from cyborg.errors import CyborgError
 from cyborg.recording import Recording
+from cyborg.validation import fail
 
 #: Channel types never analysed as signal.
 NON_SIGNAL_TYPES = ("stim",)
@@ -34,6 +45,55 @@ LINE_FREQUENCIES = (50.0, 60.0)
 LINE_HALF_WIDTH, NEIGHBOUR_GAP, NEIGHBOUR_WIDTH = 1.0, 2.0, 4.0
 #: Longest stretch of signal analysed for spectra (s), to keep inspection fast.
 MAX_SPECTRUM_S = 120.0
+#: Most target axes and epoched target trials drawn in the targets plot.
+MAX_TARGET_AXES, MAX_TARGET_TRIALS = 6, 10
+#: Theme 2 file names (stems) and the theme 1 file-name patterns :func:`read_for_inspection` knows.
+VELOCITY_FILES = ("train", "test", "reference")
+_TRICK_SESSION, _TRICK_TEST = re.compile(r"^train\d+$", re.I), re.compile(r"^subject\d+$", re.I)
+
+
+def read_for_inspection(path: str | Path) -> list[Recording]:
+    """Read any file ``python -m cyborg.inspect`` accepts, as one or more Recordings.
+
+    Parameters
+    ----------
+    path : str | Path
+        A file :func:`cyborg.io.formats.read_recording` reads, or a challenge
+        ``.mat`` file recognised by its name: ``train<N>.mat`` (theme 1
+        continuous session, :func:`cyborg.io.challenge_trick.read_trick_session`),
+        ``subject<K>.mat`` (theme 1 test epochs,
+        :func:`cyborg.io.challenge_trick.read_trick_test`), ``train.mat``,
+        ``test.mat`` or ``reference.mat`` (theme 2,
+        :func:`cyborg.io.challenge_velocity.read_velocity_file`).
+
+    Returns
+    -------
+    recordings : list of Recording
+        One, except for theme 2 files: one per subject (and side for
+        ``reference.mat``).
+
+    Raises
+    ------
+    DataFormatError
+        A ``.mat`` file with another name, or a file its reader refuses.
+    """
+    from cyborg.io.formats import extension_of, read_recording
+    from cyborg.validation import check_file
+
+    path = check_file(path, "recording file")
+    if extension_of(path) != ".mat":
+        return [read_recording(path)]
+    stem = path.stem
+    if stem.lower() in VELOCITY_FILES:
+        from cyborg.io.challenge_velocity import read_velocity_file
+
+        return read_velocity_file(path, stem.lower())
+    if not (_TRICK_SESSION.match(stem) or _TRICK_TEST.match(stem)):
+        fail(path, "file name", "a challenge .mat file: train<N>.mat or subject<K>.mat (theme 1), "
+                                "train.mat, test.mat or reference.mat (theme 2)", repr(path.name))
+    from cyborg.io.challenge_trick import read_trick_session, read_trick_test
+
+    return [read_trick_session(path) if _TRICK_SESSION.match(stem) else read_trick_test(path)]
 
 
 def summarize(recording: Recording) -> dict[str, Any]:
@@ -47,7 +107,7 @@ def summarize(recording: Recording) -> dict[str, Any]:
     Returns
     -------
     summary : dict
-        ``source``, ``subject``, ``session``, ``kind`` (``"raw"``/``"epochs"``),
+        ``source``, ``subject``, ``session``, ``side``, ``kind`` (``"raw"``/``"epochs"``),
         ``n_channels``, ``channels_by_type`` ({type: [names]}), ``sfreq``
         (Hz), ``n_times`` (per epoch for epochs), ``n_epochs``,
         ``duration_s`` (all samples), ``event_counts`` ({description: n}),
@@ -73,6 +133,7 @@ def summarize(recording: Recording) -> dict[str, Any]:
         "source": str(recording.source) if recording.source else None,
         "subject": recording.subject,
         "session": recording.session,
+        "side": recording.side,
         "kind": "epochs" if recording.is_epoched else "raw",
         "n_channels": len(recording.ch_names),
         "channels_by_type": by_type,
@@ -192,7 +253,8 @@ def line_noise_db(data: np.ndarray, types: Sequence[str], sfreq: float, *,
 def format_summary(summary: dict[str, Any]) -> str:
     """The summary as a few lines of readable text."""
     lines = [f"{summary['source'] or 'recording'}",
-             f"  subject {summary['subject']}, session {summary['session']}, {summary['kind']}",
+             f"  subject {summary['subject']}, session {summary['session']}, "
+             + (f"side {summary['side']}, " if summary["side"] else "") + summary["kind"],
              f"  {summary['n_channels']} channels at {summary['sfreq']:g} Hz, "
              f"{summary['duration_s']:.2f} s"
              + (f" in {summary['n_epochs']} epochs of {summary['n_times']} samples"
@@ -222,8 +284,8 @@ def format_summary(summary: dict[str, Any]) -> str:
 
 
 def save_plots(recording: Recording, out_dir: str | Path, *, seconds: float = 5.0,
-               max_traces: int = 16) -> list[Path]:
-    """Write PNG plots of a recording.
+               max_traces: int = 16, stem: str | None = None) -> list[Path]:
+    """Write PNG plots of a recording; each title says what the plot leaves out.
 
     Parameters
     ----------
@@ -232,26 +294,36 @@ def save_plots(recording: Recording, out_dir: str | Path, *, seconds: float = 5.
     out_dir : str | Path
         Folder for the images (created if needed).
     seconds : float
-        Length of the trace plot from the start, in seconds.
+        Length of the trace plot from the start, in seconds (epochs are laid
+        end to end).
     max_traces : int
         Most channels drawn in the trace plot.
+    stem : str | None
+        File-name prefix; default the source file's stem (or
+        ``<subject>_<session>``).
 
     Returns
     -------
     paths : list of Path
         ``<stem>_psd_<type>.png`` per channel type, ``<stem>_traces.png``,
         ``<stem>_events.png`` when there are events and ``<stem>_targets.png``
-        when there are targets.
+        when there are targets. Each PNG's ``Description`` text field holds
+        its caption (what is shown and what is left out).
     """
     from matplotlib.figure import Figure
 
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    stem = recording.source.stem if recording.source else f"{recording.subject}_{recording.session}"
+    if stem is None:
+        stem = recording.source.stem if recording.source else f"{recording.subject}_{recording.session}"
     data, names, types = _signal_matrix(recording)
     sfreq = recording.sfreq
+    total_s = data.shape[1] / sfreq
+    n_stim = len(recording.ch_names) - len(names)
+    stim_note = f"; {n_stim} stim channel{'s' * (n_stim > 1)} left out" if n_stim else ""
     paths = []
     frequencies, power = _psd(data, sfreq)
+    spectrum_s = min(total_s, MAX_SPECTRUM_S)
     for kind in sorted(set(types)):
         if frequencies is None:
             break
@@ -262,10 +334,11 @@ def save_plots(recording: Recording, out_dir: str | Path, *, seconds: float = 5.
             log_power = 10 * np.log10(power[rows])
         axes.plot(frequencies, log_power.T, color="0.6", linewidth=0.5)
         axes.plot(frequencies, np.median(log_power, axis=0), color="C0", linewidth=1.5, label="median")
-        axes.set(xlabel="frequency (Hz)", ylabel="power (dB)",
-                 title=f"{stem}: PSD of {len(rows)} {kind} channels")
+        caption = (f"{stem}: PSD, {_shown(len(rows), len(rows), f'{kind} channels')}, "
+                   f"{_span(spectrum_s, total_s, recording)}")
+        axes.set(xlabel="frequency (Hz)", ylabel="power (dB)", title=_wrap(caption))
         axes.legend(loc="upper right")
-        paths.append(_save(figure, out_dir / f"{stem}_psd_{kind}.png"))
+        paths.append(_save(figure, out_dir / f"{stem}_psd_{kind}.png", caption))
 
     shown = data[:max_traces, : max(1, int(seconds * sfreq))]
     figure = Figure(figsize=(9, 0.45 * len(shown) + 1.5))
@@ -276,9 +349,12 @@ def save_plots(recording: Recording, out_dir: str | Path, *, seconds: float = 5.
         scale = np.nanpercentile(np.abs(centred), 99) or 1.0
         axes.plot(times, 0.45 * centred / scale - offset, linewidth=0.6)
     axes.set_yticks(-np.arange(len(shown)), names[: len(shown)])
-    axes.set(xlabel="time (s)", title=f"{stem}: first {times[-1] if len(times) else 0:.1f} s "
-                                       f"(each trace scaled to its 99th percentile)")
-    paths.append(_save(figure, out_dir / f"{stem}_traces.png"))
+    caption = (f"{stem}: traces, {_shown(len(shown), len(names), 'channels')}{stim_note}, "
+               f"{_span(shown.shape[1] / sfreq, total_s, recording)} "
+               f"(each trace scaled to its 99th percentile)")
+    axes.set(xlabel="time (s)" if not recording.is_epoched else "time (s, epochs end to end)",
+             title=_wrap(caption))
+    paths.append(_save(figure, out_dir / f"{stem}_traces.png", caption))
 
     counts = event_counts(recording)
     if counts:
@@ -290,18 +366,69 @@ def save_plots(recording: Recording, out_dir: str | Path, *, seconds: float = 5.
         right.hist([onsets[k] for k in counts], bins=30, stacked=True, label=list(counts))
         right.set(xlabel="time (s)", ylabel="events", title="event times")
         right.legend(fontsize="small", loc="upper right")
+        caption = f"{stem}: {_shown(sum(counts.values()), sum(counts.values()), 'events')} " \
+                  f"of {len(counts)} descriptions"
+        figure.suptitle(caption)
         figure.tight_layout()
-        paths.append(_save(figure, out_dir / f"{stem}_events.png"))
+        paths.append(_save(figure, out_dir / f"{stem}_events.png", caption))
 
-    if recording.targets is not None and not recording.is_epoched:
-        targets = np.asarray(recording.targets)
+    if recording.targets is not None:
+        paths.append(_targets_plot(recording, out_dir / f"{stem}_targets.png", stem))
+    return paths
+
+
+def _targets_plot(recording: Recording, path: Path, stem: str) -> Path:
+    """Continuous targets against time, or the first epochs' target trajectories, one panel per axis."""
+    from matplotlib.figure import Figure
+
+    targets = np.asarray(recording.targets)
+    names = list(recording.target_names or (f"axis {i}" for i in range(targets.shape[-1])))
+    n_axes = min(targets.shape[-1], MAX_TARGET_AXES)
+    axes_note = _shown(n_axes, targets.shape[-1], "axes")
+    if not recording.is_epoched:
         figure = Figure(figsize=(9, 3.5))
         axes = figure.subplots()
         target_times = np.arange(len(targets)) / recording.target_sfreq
-        axes.plot(target_times, targets[:, : min(targets.shape[1], 6)], linewidth=0.8)
-        axes.set(xlabel="time (s)", title=f"{stem}: targets ({', '.join((recording.target_names or ())[:6])})")
-        paths.append(_save(figure, out_dir / f"{stem}_targets.png"))
-    return paths
+        axes.plot(target_times, targets[:, :n_axes], linewidth=0.8, label=names[:n_axes])
+        axes.legend(fontsize="small", loc="upper right")
+        caption = f"{stem}: targets, {axes_note}, all {target_times[-1] if len(targets) else 0:.1f} s"
+        axes.set(xlabel="time (s)", title=_wrap(caption))
+        return _save(figure, path, caption)
+    n_trials = min(len(targets), MAX_TARGET_TRIALS)
+    figure = Figure(figsize=(3 * n_axes + 1, 3.2))
+    panels = np.atleast_1d(figure.subplots(1, n_axes, sharey=True))
+    step_times = np.arange(targets.shape[1]) / recording.target_sfreq
+    for index, panel in enumerate(panels):
+        panel.plot(step_times, targets[:n_trials, :, index].T, linewidth=0.8)
+        panel.set(xlabel="time in epoch (s)", title=names[index])
+    caption = f"{stem}: targets, {_shown(n_trials, len(targets), 'epochs')}, {axes_note}"
+    figure.suptitle(_wrap(caption))
+    figure.tight_layout()
+    return _save(figure, path, caption)
+
+
+def _shown(n_shown: int, n_total: int, noun: str) -> str:
+    """``"16 of 64 channels shown"``, or ``"all 64 channels"`` when nothing is left out."""
+    return f"all {n_total} {noun}" if n_shown >= n_total else f"{n_shown} of {n_total} {noun} shown"
+
+
+def _span(shown_s: float, total_s: float, recording: Recording) -> str:
+    """How much of the signal a plot covers: all of it, or the first seconds (and epochs)."""
+    if recording.is_epoched:
+        per_epoch = len(recording.raw.times)
+        n_total = len(recording.raw)
+        n_epochs = min(n_total, int(np.ceil(round(shown_s * recording.sfreq) / per_epoch)))
+        return ("all " if n_epochs >= n_total else f"first {n_epochs} of ") + \
+            f"{n_total} epochs ({shown_s:.1f} of {total_s:.1f} s)"
+    if shown_s >= total_s:
+        return f"all {total_s:.1f} s"
+    return f"first {shown_s:.1f} s of {total_s:.1f} s"
+
+
+def _wrap(caption: str, width: int = 80) -> str:
+    import textwrap
+
+    return "\n".join(textwrap.wrap(caption, width))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -314,31 +441,54 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     parser = argparse.ArgumentParser(
         prog="python -m cyborg.inspect",
-        description="Read a recording (EDF/BDF/GDF, BrainVision .vhdr, EEGLAB .set, FIF, C3D, or the "
-                    "UCI lower-limb / gestures .txt files) and print a summary: channels by type, "
-                    "sampling rate, duration, event counts, NaN/flat/clipped channels, 50/60 Hz line "
-                    "noise per channel type, targets and reader issues.")
+        description="Read a recording (EDF/BDF/GDF, BrainVision .vhdr, EEGLAB .set, FIF, C3D, the "
+                    "UCI lower-limb / gestures .txt files, or a challenge .mat file: theme 1 "
+                    "train<N>.mat and test/subject<K>.mat, theme 2 train.mat, test.mat, reference.mat) "
+                    "and print a summary: channels by type, sampling rate, duration, event counts, "
+                    "NaN/flat/clipped channels, 50/60 Hz line noise per channel type, targets and "
+                    "reader issues. A theme 2 file gives one summary per subject and side.")
     parser.add_argument("file", metavar="FILE", help="recording file to inspect")
     parser.add_argument("--out", metavar="DIR",
                         help="also write PNG plots (PSD per channel type, first seconds of traces, "
-                             "event counts and times, targets) into DIR and print their paths")
+                             "event counts and times, targets) into DIR and print their paths with "
+                             "what each leaves out")
     parser.add_argument("--seconds", type=float, default=5.0,
                         help="length of the trace plot in seconds (default: 5)")
-    parser.add_argument("--json", action="store_true", help="print the summary as JSON instead of text")
+    parser.add_argument("--json", action="store_true",
+                        help="print the summary as JSON instead of text (a list for several recordings)")
     args = parser.parse_args(argv)
-    from cyborg.io.formats import read_recording
-
     try:
-        recording = read_recording(args.file)
-        summary = summarize(recording)
-        paths = save_plots(recording, args.out, seconds=args.seconds) if args.out else []
+        recordings = read_for_inspection(args.file)
+        summaries = [summarize(recording) for recording in recordings]
+        paths = []
+        for recording in recordings if args.out else []:
+            paths += save_plots(recording, args.out, seconds=args.seconds, stem=_plot_stem(recording, recordings))
     except CyborgError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    print(json.dumps(summary, indent=2, default=str) if args.json else format_summary(summary))
+    if args.json:
+        print(json.dumps(summaries[0] if len(summaries) == 1 else summaries, indent=2, default=str))
+    else:
+        print("\n\n".join(format_summary(summary) for summary in summaries))
     for path in paths:
-        print(f"wrote {path}")
+        print(f"wrote {path}: {_caption(path)}")
     return 0
+
+
+def _plot_stem(recording: Recording, recordings: list[Recording]) -> str:
+    """The source file's stem, with subject and side when one file gave several recordings."""
+    stem = recording.source.stem if recording.source else f"{recording.subject}_{recording.session}"
+    if len(recordings) > 1:
+        stem += f"_{recording.subject}" + (f"_{recording.side}" if recording.side else "")
+    return stem
+
+
+def _caption(path: Path) -> str:
+    """The caption :func:`save_plots` stored in a PNG."""
+    from PIL import Image
+
+    with Image.open(path) as image:
+        return image.text.get("Description", "")
 
 
 def _signal_matrix(recording: Recording) -> tuple[np.ndarray, list[str], list[str]]:
@@ -393,8 +543,8 @@ def _event_onsets(recording: Recording) -> dict[str, np.ndarray]:
     return {k: np.asarray(v) for k, v in onsets.items()}
 
 
-def _save(figure: Any, path: Path) -> Path:
-    figure.savefig(path, dpi=80, bbox_inches="tight")
+def _save(figure: Any, path: Path, caption: str) -> Path:
+    figure.savefig(path, dpi=80, bbox_inches="tight", metadata={"Description": caption})
     return path
 
 

@@ -105,3 +105,83 @@ def test_module_help_runs():
                             text=True, timeout=60, cwd=repository)
     assert result.returncode == 0
     assert "usage: python -m cyborg.inspect" in result.stdout and "--out DIR" in result.stdout
+
+
+# ---------------------------------------------------------------- challenge .mat files, captions
+
+def _caption(path: Path) -> str:
+    from PIL import Image
+
+    with Image.open(path) as image:
+        return image.text["Description"]
+
+
+@pytest.fixture(scope="module")
+def trick_root(tmp_path_factory) -> Path:
+    from cyborg.simulate.trick import simulate_trick
+
+    return simulate_trick(tmp_path_factory.mktemp("trick") / "theme1", n_subjects=1, events_per_session=6,
+                          n_test=4)
+
+
+@pytest.fixture(scope="module")
+def velocity_root(tmp_path_factory) -> Path:
+    from cyborg.simulate.velocity import simulate_velocity
+
+    return simulate_velocity(tmp_path_factory.mktemp("velocity") / "theme2", n_trials=4)
+
+
+def test_theme1_session_and_test_files(trick_root, tmp_path, capsys):
+    session = trick_root / "train" / "subject0" / "train1.mat"
+    assert main([str(session), "--out", str(tmp_path), "--seconds", "2"]) == 0
+    printed = capsys.readouterr().out
+    assert "subject subject0, session train1, raw" in printed and "72 channels at 500 Hz" in printed
+    captions = {p.name: _caption(p) for p in tmp_path.glob("*.png")}
+    assert "16 of 72 channels shown" in captions["train1_traces.png"]
+    assert "first 2.0 s of " in captions["train1_traces.png"]
+    assert "all 72 eeg channels" in captions["train1_psd_eeg.png"]
+    assert captions["train1_events.png"].startswith("train1: all 6 events")
+    assert f"wrote {tmp_path / 'train1_traces.png'}: train1: traces, 16 of 72 channels shown" in printed
+
+    assert main([str(trick_root / "test" / "subject0.mat"), "--json"]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["kind"] == "epochs" and summary["n_epochs"] == 4 and summary["n_times"] == 250
+
+
+def test_theme2_files_give_one_summary_per_subject_and_side(velocity_root, tmp_path, capsys):
+    assert main([str(velocity_root / "reference.mat"), "--json"]) == 0
+    summaries = json.loads(capsys.readouterr().out)
+    assert [s["side"] for s in summaries] == ["train", "test"]
+    assert summaries[0]["n_epochs"] == 4 and summaries[0]["targets"]["shape"] == [4, 30, 3]
+    assert main([str(velocity_root / "train.mat"), "--out", str(tmp_path)]) == 0
+    printed = capsys.readouterr().out
+    assert printed.count("side train, epochs") == len(summaries_from(printed)) == 4  # subjects 0001-0004
+    first = sorted(tmp_path.glob("train_*_targets.png"))[0]
+    assert _caption(first).endswith("targets, all 4 epochs, all 3 axes")
+    traces = _caption(sorted(tmp_path.glob("train_*_traces.png"))[0])
+    assert "all 16 channels" in traces and "all 4 epochs (2.0 of 2.0 s)" in traces
+
+
+def summaries_from(printed: str) -> list[str]:
+    return [line for line in printed.splitlines() if line.startswith("  subject ")]
+
+
+def test_plots_say_what_they_leave_out(tmp_path):
+    data = np.random.default_rng(1).standard_normal((64, 3000)) * 1e-6
+    raw = mne.io.RawArray(data, mne.create_info([f"E{i}" for i in range(64)], 100.0, "eeg"), verbose="error")
+    targets = np.random.default_rng(2).standard_normal((300, 8))
+    paths = save_plots(Recording(raw=raw, subject="s", session="x", targets=targets, target_sfreq=10.0),
+                       tmp_path, seconds=5.0)
+    captions = {p.name: _caption(p) for p in paths}
+    assert captions["s_x_traces.png"] == ("s_x: traces, 16 of 64 channels shown, first 5.0 s of 30.0 s "
+                                          "(each trace scaled to its 99th percentile)")
+    assert captions["s_x_psd_eeg.png"] == "s_x: PSD, all 64 eeg channels, all 30.0 s"
+    assert captions["s_x_targets.png"].startswith("s_x: targets, 6 of 8 axes shown")
+
+
+def test_unknown_mat_name_is_refused(tmp_path, capsys):
+    path = tmp_path / "session.mat"
+    path.write_bytes(b"MATLAB")
+    assert main([str(path)]) == 2
+    error = capsys.readouterr().err
+    assert "session.mat: field 'file name': expected a challenge .mat file: train<N>.mat" in error

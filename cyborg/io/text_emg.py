@@ -22,7 +22,16 @@ degrees) at 1000 Hz. What the reader does with the known quirks:
   ``angle_sign="auto"`` the sign of such a file is flipped so that knee
   flexion is positive, and the flip is reported (``extra["angle_flipped"]``).
 - Channel headers in Spanish (``'Recto Femoral'``, ``'Flexo-Extension'``,
-  file ``7Nmar.txt``) are mapped to RF, BF, VM, ST, FX.
+  file ``7Nmar.txt``; ``'Flexo'`` in the knee-pathology files ``9A``-``11A``)
+  are mapped to RF, BF, VM, ST, FX.
+- Header variant of the knee-pathology files ``9A``-``11A``: an extra line
+  ``Digitals combined (event=16, d=8, c=4, b=2, a=1): N values, .`` and a
+  sixth data column with the logger's digital inputs (bit-coded). The column
+  is kept as a ``stim`` channel ``DIGITAL`` (left out of windows and signal
+  checks); each change of its code becomes an annotation ``digital <code>``,
+  and a code that never changes (31 in every file of the original set) is
+  reported. The FX column of these files has one value per row (no 50 Hz
+  "extrapolation" note).
 - ``extra["data_sha1"]`` fingerprints the numbers so that a dataset loader
   can detect duplicated recordings (``2Npie``/``2Nsen`` repeat ``1N``).
 
@@ -61,7 +70,9 @@ LOWER_LIMB_MUSCLES = {"RF": "rectus femoris", "BF": "biceps femoris",
 LOWER_LIMB_ALIASES = {"rf": "RF", "recto femoral": "RF", "bf": "BF", "biceps femoral": "BF",
                       "vm": "VM", "vasto medial": "VM", "vasto interno": "VM",
                       "st": "ST", "emg semitendinoso": "ST", "semitendinoso": "ST",
-                      "fx": "FX", "flexo-extension": "FX", "flexo-extensión": "FX"}
+                      "fx": "FX", "flexo-extension": "FX", "flexo-extensión": "FX", "flexo": "FX"}
+#: Column name of the bit-coded digital inputs of the header variant (kept as a stim channel).
+DIGITAL_COLUMN = "DIGITAL"
 LOWER_LIMB_SFREQ = 1000.0
 LOWER_LIMB_EXERCISES = {"mar": "gait", "sen": "leg extension from sitting",
                         "pie": "knee flexion standing"}
@@ -79,6 +90,7 @@ MAX_BAD_ROW_FRACTION = 0.01
 
 _CHANNEL_LINE = re.compile(r"^Channel\s+\d+:\s*'([^']*)',\s*(\d+)\s+values,\s*engineering units:\s*([^,]+)",
                            re.IGNORECASE)
+_DIGITAL_LINE = re.compile(r"^Digitals combined\s*\(([^)]*)\):\s*(\d+)\s+values", re.IGNORECASE)
 _EXTRAPOLATED = re.compile(r"extrapolated from\s+(\d+(?:\.\d+)?)\s+to\s+(\d+(?:\.\d+)?)", re.IGNORECASE)
 _NUMBER_PREFIX = re.compile(r"^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?")
 _LOWER_LIMB_NAME = re.compile(r"^(\d+)([NA])(mar|sen|pie)$", re.IGNORECASE)
@@ -133,12 +145,16 @@ def read_uci_lower_limb(path: str | Path, *, sfreq: float | None = LOWER_LIMB_SF
     Returns
     -------
     recording : Recording
-        ``raw``: channels RF, BF, VM, ST (``emg``, volts) at ``sfreq``;
+        ``raw``: channels RF, BF, VM, ST (``emg``, volts) at ``sfreq``,
+        plus the ``stim`` channel ``DIGITAL`` (bit codes) when the file has
+        the digital column, its code changes as annotations;
         ``targets``: knee flexion angle in degrees, shape (n_times, 1) at
         ``target_sfreq`` = ``sfreq``, ``target_names`` = ``("knee_angle",)``;
         ``subject`` ``"N01"`` (group letter + number), ``session`` the
-        exercise code; ``extra``: ``exercise``, ``group``, ``angle_flipped``,
-        ``data_sha1``, ``file_units``, ``issues``.
+        exercise code; ``extra``: ``exercise``, ``group`` (``"normal"`` or
+        ``"pathology"``), ``angle_flipped``, ``data_sha1``, ``file_units``,
+        ``issues`` and, with the digital column, ``digital_codes`` (the
+        distinct codes found).
 
     Raises
     ------
@@ -177,14 +193,24 @@ def read_uci_lower_limb(path: str | Path, *, sfreq: float | None = LOWER_LIMB_SF
 
     import mne
 
-    info = mne.create_info(list(LOWER_LIMB_EMG), row_sfreq, "emg")
-    raw = mne.io.RawArray(emg * scales[:, None], info, verbose="error")
+    signal = emg * scales[:, None]
+    names, kinds = list(LOWER_LIMB_EMG), ["emg"] * len(LOWER_LIMB_EMG)
+    extra_digital = {}
+    if DIGITAL_COLUMN in columns:
+        codes = np.nan_to_num(table[:n_times, columns.index(DIGITAL_COLUMN)])
+        signal = np.vstack([signal, codes])
+        names.append(DIGITAL_COLUMN)
+        kinds.append("stim")
+        extra_digital["digital_codes"] = sorted(int(c) for c in np.unique(codes))
+    raw = mne.io.RawArray(signal, mne.create_info(names, row_sfreq, kinds), verbose="error")
+    if DIGITAL_COLUMN in columns:
+        _digital_annotations(raw, codes, path, issues)
     subject, exercise, group = _lower_limb_identity(path)
     recording = finish_recording(raw, path, subject=subject, session=exercise, issues=issues,
-                                 set_montage=False, targets=angle[:, None],
+                                 stim_to_annotations=False, set_montage=False, targets=angle[:, None],
                                  target_names=("knee_angle",), target_sfreq=row_sfreq)
     recording.extra.update(
-        exercise=exercise, group=group, angle_flipped=flipped, target_unit="deg",
+        exercise=exercise, group=group, angle_flipped=flipped, target_unit="deg", **extra_digital,
         file_units={columns[i]: units[i] for i in range(len(columns))},
         muscles=dict(LOWER_LIMB_MUSCLES), data_sha1=_fingerprint(table), **extra_angle)
     return recording
@@ -281,17 +307,25 @@ def _blank_line_index(lines: list[str], path: Path) -> int:
 
 def _lower_limb_header(header: list[str], path: Path
                        ) -> tuple[list[str], list[int], list[str], float | None, float | None]:
-    """Columns (canonical names), declared counts, units and the FX interpolation rates."""
+    """Columns (canonical names, ``DIGITAL`` for the digital inputs), declared counts, units
+    and the FX interpolation rates."""
     if not header or not header[0].lower().startswith("file name:"):
         raise DataFormatError(f"{path}: field 'header': expected 'File Name: ...' first, "
                               f"found {header[:1]}")
     columns, counts, units = [], [], []
     rate_from = rate_to = None
     for line in header[1:]:
+        digital = _DIGITAL_LINE.match(line.strip())
+        if digital and DIGITAL_COLUMN not in columns:
+            columns.append(DIGITAL_COLUMN)
+            counts.append(int(digital.group(2)))
+            units.append(f"bit code ({digital.group(1).strip()})")
+            continue
         match = _CHANNEL_LINE.match(line.strip())
         if not match:
             raise DataFormatError(f"{path}: field 'header': expected \"Channel n: 'NAME', N values, "
-                                  f"engineering units: U\", found {line.strip()[:80]!r}")
+                                  f"engineering units: U\" or \"Digitals combined (...): N values\", "
+                                  f"found {line.strip()[:80]!r}")
         name = LOWER_LIMB_ALIASES.get(match.group(1).strip().lower())
         if name is None:
             raise DataFormatError(f"{path}: field 'header': expected a channel in "
@@ -302,9 +336,11 @@ def _lower_limb_header(header: list[str], path: Path
         extrapolated = _EXTRAPOLATED.search(line)
         if name == "FX" and extrapolated:
             rate_from, rate_to = float(extrapolated.group(1)), float(extrapolated.group(2))
-    if sorted(columns) != sorted((*LOWER_LIMB_EMG, "FX")):
+    analog = [name for name in columns if name != DIGITAL_COLUMN]
+    if sorted(analog) != sorted((*LOWER_LIMB_EMG, "FX")):
         raise DataFormatError(f"{path}: field 'header': expected channels "
-                              f"{[*LOWER_LIMB_EMG, 'FX']}, found {columns}")
+                              f"{[*LOWER_LIMB_EMG, 'FX']} (and optionally a 'Digitals combined' line), "
+                              f"found {columns}")
     return columns, counts, units, rate_from, rate_to
 
 
@@ -422,6 +458,20 @@ def _check_lower_limb_timing(table: np.ndarray, columns: list[str], counts: list
     return row_sfreq
 
 
+def _digital_annotations(raw: mne.io.BaseRaw, codes: np.ndarray, path: Path, issues: list[str]) -> None:
+    """Annotate each change of the digital code (``digital <code>``), in place; report a constant code."""
+    import mne
+
+    changes = np.flatnonzero(np.diff(codes)) + 1
+    if not len(changes):
+        report_issue(issues, path, f"digital inputs constant at code {int(codes[0]) if len(codes) else 0} "
+                                   f"over the file: no events; kept as stim channel {DIGITAL_COLUMN}",
+                     logging.INFO)
+        return
+    raw.set_annotations(mne.Annotations(onset=changes / raw.info["sfreq"], duration=np.zeros(len(changes)),
+                                        description=[f"digital {int(c)}" for c in codes[changes]]))
+
+
 def _last_filled(block: np.ndarray) -> int:
     filled = np.flatnonzero(~np.isnan(block).all(axis=1))
     return int(filled[-1]) + 1 if len(filled) else 0
@@ -475,12 +525,12 @@ def _fingerprint(table: np.ndarray) -> str:
 
 
 def _lower_limb_identity(path: Path) -> tuple[str, str | None, str | None]:
-    """``1Nmar.txt`` -> subject ``"N01"``, exercise ``"mar"``, group ``"normal"``."""
+    """``1Nmar.txt`` -> subject ``"N01"``, exercise ``"mar"``, group ``"normal"`` (``A``: ``"pathology"``)."""
     match = _LOWER_LIMB_NAME.match(path.stem)
     if match is None:
         return path.stem, None, None
     number, letter, exercise = match.groups()
-    group = "normal" if letter.upper() == "N" else "abnormal"
+    group = "normal" if letter.upper() == "N" else "pathology"
     return f"{letter.upper()}{int(number):02d}", exercise.lower(), group
 
 

@@ -7,7 +7,7 @@ import logging
 import numpy as np
 import pytest
 
-from cyborg.errors import DataFormatError
+from cyborg.errors import CyborgError, DataFormatError
 from cyborg.io.datasets.lower_limb import (load_lower_limb_recordings, load_lower_limb_trials,
                                            lower_limb_files, lower_limb_trials)
 
@@ -81,3 +81,91 @@ def test_files_are_found_in_several_layouts(lower_limb_dir):
 def test_no_files_is_refused(tmp_path):
     with pytest.raises(DataFormatError, match=r"expected UCI lower-limb files .* found none"):
         load_lower_limb_recordings(tmp_path)
+
+
+# ---------------------------------------------------------------- tiny hand-made folders
+
+def _file_text(name: str, n_rows: int = 400, *, pathology_header: bool = False, seed: int = 0) -> str:
+    """A small lower-limb file: the normal layout (FX at 50 Hz spread over 1000 rows per second) or the
+    pathology header variant ('Flexo', a 'Digitals combined' line and a sixth column)."""
+    rng = np.random.default_rng(seed)
+    emg = rng.standard_normal((n_rows, 4)) * 0.01
+    angle = 30 + 20 * np.sin(np.arange(n_rows) / 100)
+    muscles = ("Recto femoral", "Biceps Femoral", "Vasto Medial", "Semitendinoso") if pathology_header \
+        else ("RF", "BF", "VM", "ST")
+    lines = [f"File Name: {name}.log"]
+    lines += [f"Channel {i + 1}: '{m}', {n_rows} values, engineering units: mV, no filters."
+              for i, m in enumerate(muscles)]
+    if pathology_header:
+        lines.append(f"Channel 5: 'Flexo', {n_rows} values, engineering units: deg, no filters.")
+        lines.append(f"Digitals combined (event=16, d=8, c=4, b=2, a=1): {n_rows} values, .")
+    else:
+        lines.append(f"Channel 5: 'FX', {n_rows // 20} values, engineering units: deg, no filters, "
+                     f"extrapolated from 50 to 1000 samples per second.")
+    lines.append("")
+    extra = ["31"] if pathology_header else []
+    lines += ["\t".join([*(f"{v:.4f}" for v in row), f"{a:.1f}", *extra]) for row, a in zip(emg, angle)]
+    return "\r\n".join(lines) + "\r\n"
+
+
+@pytest.fixture()
+def both_groups(tmp_path):
+    """N_TXT with subjects 1-2 (gait), A_TXT with subject 1 (normal header) and 10 (header variant)."""
+    root = tmp_path / "uci_lower_limb_emg"
+    for folder, name, variant, seed in (("N_TXT", "1Nmar", False, 1), ("N_TXT", "2Nmar", False, 2),
+                                        ("A_TXT", "1Amar", False, 3), ("A_TXT", "10Amar", True, 4)):
+        (root / folder).mkdir(parents=True, exist_ok=True)
+        text = _file_text(name, pathology_header=variant, seed=seed)
+        (root / folder / f"{name}.txt").write_bytes(text.encode("latin-1"))
+    return root
+
+
+@pytest.mark.parametrize("groups, names", [
+    (("normal",), ["1Nmar.txt", "2Nmar.txt"]),
+    ("pathology", ["1Amar.txt", "10Amar.txt"]),
+    ("both", ["1Nmar.txt", "2Nmar.txt", "1Amar.txt", "10Amar.txt"]),
+    (["pathology", "normal"], ["1Nmar.txt", "2Nmar.txt", "1Amar.txt", "10Amar.txt"]),  # dataset order
+])
+def test_groups_select_folders_and_file_letters(both_groups, groups, names):
+    assert [p.name for p in lower_limb_files(both_groups, groups=groups)] == names
+
+
+def test_group_is_in_the_metadata(both_groups):
+    trials = load_lower_limb_trials(both_groups, groups="both", window_s=0.1, step_s=0.1)
+    assert trials.n_chans == 4 and trials.ch_names == ["RF", "BF", "VM", "ST"]  # DIGITAL is a stim channel
+    by_subject = trials.metadata.groupby("subject")["group"].first().to_dict()
+    assert by_subject == {"N01": "normal", "N02": "normal", "A01": "pathology", "A10": "pathology"}
+    only = load_lower_limb_trials(both_groups, groups="pathology", window_s=0.1, step_s=0.1)
+    assert set(only.metadata["group"]) == {"pathology"}
+
+
+def test_unknown_group_is_refused(both_groups):
+    with pytest.raises(CyborgError, match=r"lower limb: groups: expected one of \['normal', 'pathology', "
+                                          r"'both'\], found 'abnormal'"):
+        lower_limb_files(both_groups, groups="abnormal")
+    with pytest.raises(CyborgError, match=r"expected one of \['normal', 'pathology'\], found 'both'"):
+        lower_limb_files(both_groups, groups=["normal", "both"])
+
+
+def test_bad_file_raises_by_default_and_is_skipped_on_request(both_groups, caplog):
+    bad = both_groups / "N_TXT" / "2Nmar.txt"
+    bad.write_bytes(bad.read_bytes()[:600])  # truncated
+    with pytest.raises(DataFormatError, match=r"2Nmar\.txt: field 'data': expected 400 EMG rows"):
+        load_lower_limb_trials(both_groups, groups="normal")
+    with caplog.at_level(logging.WARNING, logger="cyborg.io"):
+        trials = load_lower_limb_trials(both_groups, groups="both", on_error="skip", window_s=0.1, step_s=0.1)
+    reports = [r.getMessage() for r in caplog.records if "skipped" in r.getMessage()]
+    assert len(reports) == 1 and "\n" not in reports[0]
+    assert reports[0].startswith(f"{bad}: skipped (on_error='skip'): ") and "expected 400 EMG rows" in reports[0]
+    assert "N02" not in set(trials.metadata["subject"]) and len(set(trials.metadata["subject"])) == 3
+    assert list(trials.info["skipped_files"]) == ["2Nmar.txt"]
+
+
+def test_every_file_refused_or_bad_option(both_groups):
+    for path in (both_groups / "N_TXT").glob("*.txt"):
+        path.write_text("File Name: x.log\r\n")
+    with pytest.raises(DataFormatError, match=r"expected at least one readable lower-limb file, found 2 "
+                                              r"refused: \['1Nmar.txt', '2Nmar.txt'\]"):
+        load_lower_limb_recordings(both_groups, on_error="skip")
+    with pytest.raises(CyborgError, match=r"on_error: expected one of \['raise', 'skip'\], found 'ignore'"):
+        load_lower_limb_recordings(both_groups, on_error="ignore")

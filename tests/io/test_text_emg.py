@@ -211,6 +211,55 @@ def test_lower_limb_blank_emg_cell_is_nan_and_reported(tmp_path):
 # ---------------------------------------------------------------- synthetic gesture files
 
 
+def _pathology_text(n_rows: int = 60, digital: list[int] | None = None) -> str:
+    """The header variant of the knee-pathology files 9A-11A: 'Flexo', a 'Digitals combined' line and
+    a sixth column; FX has one value per row; trailing rows of empty cells."""
+    digital = digital or [31] * n_rows
+    lines = ["File Name: 10Amar.log"]
+    for i, name in enumerate(("Recto femoral", "Biceps Femoral", "Vasto Medial", "Semitendinoso")):
+        lines.append(f"Channel {i + 1}: '{name}', {n_rows} values, engineering units: mV, no filters.")
+    lines.append(f"Channel 5: 'Flexo', {n_rows} values, engineering units: deg, no filters.")
+    lines.append(f"Digitals combined (event=16, d=8, c=4, b=2, a=1): {n_rows} values, .")
+    lines.append("")
+    for row in range(n_rows):
+        emg = [f"{0.001 * (row + c):g}" for c in range(4)]
+        lines.append("\t".join([*emg, f"{20 + row * 0.5:.1f}", str(digital[row])]))
+    lines += ["\t\t\t\t\t"] * 9
+    return "\r\n".join(lines) + "\r\n"
+
+
+def test_lower_limb_pathology_header_variant(tmp_path, caplog):
+    path = _write(tmp_path, _pathology_text(60), "10Amar.txt")
+    with caplog.at_level(logging.INFO, logger="cyborg.io"):
+        recording = read_recording(path)
+    assert (recording.subject, recording.session, recording.extra["group"]) == ("A10", "mar", "pathology")
+    assert recording.ch_names == ["RF", "BF", "VM", "ST", "DIGITAL"]
+    assert recording.raw.get_channel_types() == ["emg"] * 4 + ["stim"]
+    assert recording.raw.n_times == 60 and recording.targets.shape == (60, 1)
+    np.testing.assert_allclose(recording.targets[:, 0], 20 + np.arange(60) * 0.5)  # 'Flexo' is the angle
+    np.testing.assert_allclose(recording.raw.get_data(picks="emg")[:, 2], np.array([2, 3, 4, 5]) * 1e-6)
+    assert recording.extra["digital_codes"] == [31] and len(recording.raw.annotations) == 0
+    assert any("digital inputs constant at code 31" in m for m in caplog.messages)
+    assert recording.extra["file_units"]["DIGITAL"].startswith("bit code (event=16")
+
+
+def test_lower_limb_digital_code_changes_become_annotations(tmp_path):
+    codes = [31] * 20 + [15] * 10 + [31] * 30  # the event bit (16) drops for 10 ms at 20 ms
+    recording = read_uci_lower_limb(_write(tmp_path, _pathology_text(60, codes), "9Asen.txt"))
+    annotations = recording.raw.annotations
+    assert list(annotations.description) == ["digital 15", "digital 31"]
+    np.testing.assert_allclose(annotations.onset, [0.020, 0.030])
+    assert recording.extra["digital_codes"] == [15, 31]
+
+
+def test_lower_limb_unknown_extra_header_line_is_refused(tmp_path):
+    text = _pathology_text(20).replace("Digitals combined (event=16, d=8, c=4, b=2, a=1)", "Marker line")
+    with pytest.raises(DataFormatError, match=r"10Amar\.txt: field 'header': expected \"Channel n: .*"
+                                              r"or \"Digitals combined \(\.\.\.\): N values\", "
+                                              r"found 'Marker line: 20 values, \.'"):
+        read_uci_lower_limb(_write(tmp_path, text, "10Amar.txt"))
+
+
 def _gesture_text(times_ms, classes, values=None) -> str:
     values = np.tile(np.arange(1, 9) * 1e-5, (len(times_ms), 1)) if values is None else values
     lines = ["time\tchannel1\tchannel2\tchannel3\tchannel4\tchannel5\tchannel6\tchannel7\tchannel8\tclass"]

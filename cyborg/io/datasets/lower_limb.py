@@ -1,7 +1,9 @@
 """UCI "EMG dataset in Lower Limb": 4-channel sEMG -> knee flexion angle.
 
 Files ``<k>N<exercise>.txt`` (normal subjects, folder ``N_TXT``) and
-``<k>A<exercise>.txt`` (knee pathology, ``A_TXT``), exercises ``mar``
+``<k>A<exercise>.txt`` (knee pathology, ``A_TXT``): the group is the letter
+in the file name and the folder (``groups="normal"``, ``"pathology"`` or
+``"both"``; metadata column ``group``), exercises ``mar``
 (gait), ``sen`` (leg extension from sitting), ``pie`` (knee flexion while
 standing). Each file: RF, BF, VM, ST sEMG (mV) and the knee angle FX
 (degrees), 1000 rows per second. The reader
@@ -19,6 +21,10 @@ quirks; this loader adds what needs the whole set:
   ``angle_sign="auto"`` each negative-going file is flipped so that flexion
   is positive; the flipped files are logged once and listed in
   ``Trials.info["angle_flipped"]``.
+- **Bad files**: ``on_error="raise"`` (default) stops at the first file the
+  reader refuses; ``on_error="skip"`` logs one warning line naming the file
+  and the error, leaves the file out and lists it in
+  ``Trials.info["skipped_files"]`` (``{file name: error}``).
 """
 
 from __future__ import annotations
@@ -35,17 +41,39 @@ from cyborg.io.formats import reader_errors
 from cyborg.io.text_emg import read_uci_lower_limb
 from cyborg.recording import Recording
 from cyborg.trials import Trials
+from cyborg.validation import check_option
 from cyborg.windows.sliding import sliding_windows
 
 logger = logging.getLogger("cyborg.io")
 
 EXERCISES = ("mar", "sen", "pie")
-GROUP_FOLDERS = {"normal": "N_TXT", "abnormal": "A_TXT"}
+#: Subject group -> folder; the file name carries the same letter (``1Nmar``, ``1Amar``).
+GROUP_FOLDERS = {"normal": "N_TXT", "pathology": "A_TXT"}
+#: Accepted values of ``groups`` besides a sequence of group names.
+GROUP_CHOICES = (*GROUP_FOLDERS, "both")
+GROUP_LETTERS = {"normal": "N", "pathology": "A"}
+ON_ERROR = ("raise", "skip")
 DATASET_FOLDER = "uci_lower_limb_emg"
 _FILE_NAME = re.compile(r"^(\d+)([NA])(mar|sen|pie)\.txt$", re.IGNORECASE)
 
 
-def lower_limb_files(root: str | Path | None = None, *, groups: Sequence[str] = ("normal",),
+def lower_limb_groups(groups: str | Sequence[str]) -> tuple[str, ...]:
+    """``"normal"``, ``"pathology"``, ``"both"`` or a sequence of group names -> group names.
+
+    Raises
+    ------
+    CyborgError
+        An unknown group name (the message lists the accepted ones).
+    """
+    if isinstance(groups, str):
+        check_option(groups, GROUP_CHOICES, "lower limb: groups")
+        return tuple(GROUP_FOLDERS) if groups == "both" else (groups,)
+    for group in groups:
+        check_option(group, GROUP_FOLDERS, "lower limb: groups")
+    return tuple(groups)
+
+
+def lower_limb_files(root: str | Path | None = None, *, groups: str | Sequence[str] = ("normal",),
                      subjects: Sequence[int] | None = None,
                      exercises: Sequence[str] = EXERCISES) -> list[Path]:
     """The dataset's text files under ``root``, sorted by group, subject, exercise.
@@ -55,8 +83,9 @@ def lower_limb_files(root: str | Path | None = None, *, groups: Sequence[str] = 
     root : str | Path | None
         Folder holding ``uci_lower_limb_emg/`` (or the dataset folder itself,
         or ``N_TXT`` itself); default :func:`shared_data_root`.
-    groups : sequence of {"normal", "abnormal"}
-        Subject groups (folders ``N_TXT``, ``A_TXT``).
+    groups : {"normal", "pathology", "both"} | sequence of {"normal", "pathology"}
+        Subject groups: folders ``N_TXT`` / ``A_TXT``, files ``<k>N...`` /
+        ``<k>A...`` (a file whose letter disagrees with its folder is left out).
     subjects : sequence of int | None
         Subject numbers to keep (the ``k`` of ``<k>N...``); ``None`` keeps all.
     exercises : sequence of str
@@ -67,15 +96,13 @@ def lower_limb_files(root: str | Path | None = None, *, groups: Sequence[str] = 
     paths : list of Path
     """
     root = Path(root) if root is not None else shared_data_root()
-    unknown = [g for g in groups if g not in GROUP_FOLDERS]
-    if unknown:
-        raise CyborgError(f"lower_limb_files: groups: expected {list(GROUP_FOLDERS)}, found {unknown}")
     found = []
-    for group in groups:
+    for group in lower_limb_groups(groups):
         folder = _group_folder(root, GROUP_FOLDERS[group])
         for path in folder.glob("*.txt") if folder is not None else []:
             match = _FILE_NAME.match(path.name)
-            if not match or match.group(3).lower() not in exercises:
+            if (not match or match.group(2).upper() != GROUP_LETTERS[group]
+                    or match.group(3).lower() not in exercises):
                 continue
             number = int(match.group(1))
             if subjects is None or number in subjects:
@@ -86,8 +113,9 @@ def lower_limb_files(root: str | Path | None = None, *, groups: Sequence[str] = 
 
 def load_lower_limb_recordings(root: str | Path | None = None, *, subjects: Sequence[int] | None = None,
                                exercises: Sequence[str] = EXERCISES,
-                               groups: Sequence[str] = ("normal",), angle_sign: str = "auto",
-                               zero_angle: bool = False, drop_duplicates: bool = True) -> list[Recording]:
+                               groups: str | Sequence[str] = ("normal",), angle_sign: str = "auto",
+                               zero_angle: bool = False, drop_duplicates: bool = True,
+                               on_error: str = "raise") -> list[Recording]:
     """Read the lower-limb files and drop duplicated recordings.
 
     Parameters
@@ -98,28 +126,46 @@ def load_lower_limb_recordings(root: str | Path | None = None, *, subjects: Sequ
         See :func:`cyborg.io.text_emg.read_uci_lower_limb`.
     drop_duplicates : bool
         Drop files whose numbers repeat an earlier file's.
+    on_error : {"raise", "skip"}
+        A file the reader refuses: stop with its error (``"raise"``), or log
+        one warning line naming the file and the error and go on without it
+        (``"skip"``; listed in ``extra["skipped_files"]`` of the first
+        recording kept).
 
     Returns
     -------
     recordings : list of Recording
-        4 EMG channels (RF, BF, VM, ST) at 1000 Hz, knee angle targets in
-        degrees; ``subject`` ``"N01"``, ``session`` the exercise code.
+        4 EMG channels (RF, BF, VM, ST) at 1000 Hz (plus the ``stim``
+        channel ``DIGITAL`` for files that have it), knee angle targets in
+        degrees; ``subject`` ``"N01"`` / ``"A01"``, ``session`` the exercise
+        code, ``extra["group"]`` ``"normal"`` or ``"pathology"``.
 
     Raises
     ------
     DataFormatError
-        No file found, or a file the reader refuses.
+        No file found, every file refused, or (``on_error="raise"``) a file
+        the reader refuses.
     """
+    check_option(on_error, ON_ERROR, "load_lower_limb_recordings: on_error")
     paths = lower_limb_files(root, groups=groups, subjects=subjects, exercises=exercises)
+    where = Path(root) if root is not None else shared_data_root()
     if not paths:
         raise DataFormatError(
-            f"{Path(root) if root is not None else shared_data_root()}: expected UCI lower-limb files "
-            f"({DATASET_FOLDER}/N_TXT/<k>N<exercise>.txt) for groups {list(groups)}, subjects "
+            f"{where}: expected UCI lower-limb files ({DATASET_FOLDER}/N_TXT/<k>N<exercise>.txt, "
+            f"A_TXT/<k>A<exercise>.txt) for groups {list(lower_limb_groups(groups))}, subjects "
             f"{subjects or 'all'}, exercises {list(exercises)}, found none")
     recordings: list[Recording] = []
     first_of: dict[str, Recording] = {}
+    skipped: dict[str, str] = {}
     for path in paths:
-        recording = read_uci_lower_limb(path, angle_sign=angle_sign, zero_angle=zero_angle)
+        try:
+            recording = read_uci_lower_limb(path, angle_sign=angle_sign, zero_angle=zero_angle)
+        except CyborgError as error:
+            if on_error == "raise":
+                raise
+            logger.warning("%s: skipped (on_error='skip'): %s", path, error)
+            skipped[path.name] = str(error)
+            continue
         original = first_of.setdefault(recording.extra["data_sha1"], recording)
         if original is not recording and drop_duplicates:
             logger.warning("%s: same data rows as %s (duplicated recording): dropped",
@@ -127,6 +173,11 @@ def load_lower_limb_recordings(root: str | Path | None = None, *, subjects: Sequ
             original.extra.setdefault("duplicate_files", []).append(path.name)
             continue
         recordings.append(recording)
+    if not recordings:
+        raise DataFormatError(f"{where}: expected at least one readable lower-limb file, found "
+                              f"{len(skipped)} refused: {sorted(skipped)}")
+    if skipped:
+        recordings[0].extra["skipped_files"] = skipped
     flipped = [r.source.name for r in recordings if r.extra.get("angle_flipped")]
     if flipped:
         logger.info("UCI lower limb: knee angle sign flipped (negative-going goniometer) in %d "
@@ -160,7 +211,7 @@ def lower_limb_trials(recordings: Sequence[Recording], *, window_s: float = 0.25
         n_steps, 1) knee angle in degrees, metadata ``subject``, ``session``,
         ``exercise``, ``group``, ``window``, ``start_s``, ``time_s``;
         ``info``: ``n_dropped`` (windows touching NaN targets),
-        ``duplicate_files``, ``angle_flipped``.
+        ``duplicate_files``, ``angle_flipped``, ``skipped_files``.
     """
     if not recordings:
         raise CyborgError("lower_limb_trials: expected at least one recording, found none")
@@ -180,26 +231,32 @@ def lower_limb_trials(recordings: Sequence[Recording], *, window_s: float = 0.25
          for key in ("n_dropped", "n_dropped_target", "n_dropped_signal", "n_candidates")},
         duplicate_files=[f for r in recordings for f in r.extra.get("duplicate_files", [])],
         angle_flipped=[r.source.name for r in recordings if r.extra.get("angle_flipped")],
+        skipped_files={k: v for r in recordings for k, v in r.extra.get("skipped_files", {}).items()},
         units={"X": "mV", "y": "deg"})
     return trials
 
 
 def load_lower_limb_trials(root: str | Path | None = None, *, subjects: Sequence[int] | None = None,
-                           exercises: Sequence[str] = EXERCISES, window_s: float = 0.25,
+                           exercises: Sequence[str] = EXERCISES,
+                           groups: str | Sequence[str] = ("normal",), on_error: str = "raise",
+                           window_s: float = 0.25,
                            step_s: float = 0.05, target_sfreq: float = 50.0,
                            target_mode: str = "last", n_target_steps: int | None = None,
                            angle_sign: str = "auto", zero_angle: bool = False,
                            l_freq: float | None = None, h_freq: float | None = None) -> Trials:
-    """Read the normal subjects' files and cut them into knee-angle windows.
+    """Read the lower-limb files and cut them into knee-angle windows.
 
-    See :func:`load_lower_limb_recordings` and :func:`lower_limb_trials`.
+    See :func:`load_lower_limb_recordings` (``groups``: ``"normal"``,
+    ``"pathology"`` or ``"both"``; ``on_error``: ``"raise"`` or ``"skip"``)
+    and :func:`lower_limb_trials`; the metadata column ``group`` names each
+    window's group.
 
     Returns
     -------
     trials : Trials
     """
-    recordings = load_lower_limb_recordings(root, subjects=subjects, exercises=exercises,
-                                            angle_sign=angle_sign, zero_angle=zero_angle)
+    recordings = load_lower_limb_recordings(root, subjects=subjects, exercises=exercises, groups=groups,
+                                            angle_sign=angle_sign, zero_angle=zero_angle, on_error=on_error)
     return lower_limb_trials(recordings, window_s=window_s, step_s=step_s, target_sfreq=target_sfreq,
                              target_mode=target_mode, n_target_steps=n_target_steps,
                              l_freq=l_freq, h_freq=h_freq)
