@@ -34,7 +34,8 @@ def main(cfg: DictConfig) -> float:
         fitter=partial(fit_estimators, make_estimator=make_estimator),
         split=OmegaConf.to_container(cfg.split, resolve=True),
         run_dir=Path(HydraConfig.get().runtime.output_dir), write_submission=bool(cfg.write_submission),
-        selection=ESTIMATOR_SELECTION)
+        selection=ESTIMATOR_SELECTION,
+        provenance={"seed": int(cfg.seed), "overrides": list(HydraConfig.get().overrides.task)})
     report(result)
     if result.submission is not None and cfg.score_against_answer and data.truth is not None:
         score_on_answer(result.submission, data.truth, result.run_dir)

@@ -60,7 +60,8 @@ Fitter = Callable[[Decoder, Trials, list, Path, str], tuple[Decoder, pd.DataFram
 
 def run_experiment(task: Task, data: TaskData, *, model_name: str, model_params: dict,
                    steps: list, fitter: Fitter, split: dict, run_dir: Path,
-                   write_submission: bool = True, selection: dict | None = None) -> ExperimentResult:
+                   write_submission: bool = True, selection: dict | None = None,
+                   provenance: dict | None = None) -> ExperimentResult:
     """Fit, validate and (optionally) write the test-set submission.
 
     Parameters
@@ -88,6 +89,10 @@ def run_experiment(task: Task, data: TaskData, *, model_name: str, model_params:
     selection : dict | None
         How the fitter chose anything from data (epochs, hyper-parameters,
         models), recorded in ``metrics.json``; none of it sees the scored folds.
+    provenance : dict | None
+        ``seed`` and ``overrides`` (the command line) of the run, recorded in
+        ``metrics.json`` and ``report.md`` with the git commit and package
+        versions (see :func:`cyborg.evaluation.reports.provenance`).
     """
     run_dir = Path(run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
@@ -127,13 +132,12 @@ def run_experiment(task: Task, data: TaskData, *, model_name: str, model_params:
     if breakdown is not None:
         breakdown.to_csv(run_dir / "breakdown.csv", index=False)
     pd.concat(manifests, ignore_index=True).to_csv(run_dir / "split_manifest.csv", index=False)
-    _save_oof(oof_all, run_dir / "oof_predictions.csv")
-    (run_dir / "metrics.json").write_text(json.dumps(
-        {"task": task.name, "model": model_name, "overall": overall, "selection": selection or {},
-         "per_subject": per_group.to_dict(orient="records")}, indent=2, default=float))
-    write_report(task.name, model_name, oof_all, per_group, overall, run_dir,
-                 class_names=trials.class_names, target_sfreq=trials.target_sfreq or 60.0,
-                 target_names=trials.target_names)
+    _save_oof(oof_all, run_dir / "oof_predictions.csv", trials.class_names)
+    metrics = {"task": task.name, "model": model_name, "run": reports.provenance(**(provenance or {})),
+               "overall": overall, "selection": selection or {}, "per_subject": per_group.to_dict(orient="records")}
+    write_report(metrics, oof_all, run_dir, class_names=trials.class_names,
+                 target_sfreq=trials.target_sfreq or 60.0, target_names=trials.target_names,
+                 subject_column=task.subject_column)
     submission = None
     if write_submission and data.test is not None:
         suffix = ".csv" if trials.is_classification else ".json"
@@ -141,20 +145,52 @@ def run_experiment(task: Task, data: TaskData, *, model_name: str, model_params:
     return ExperimentResult(run_dir, per_group, overall, submission, decoders)
 
 
-def write_report(task_name: str, model_name: str, oof: pd.DataFrame, per_group: pd.DataFrame,
-                 overall: dict, run_dir: Path, *, class_names: tuple[str, ...] | None,
-                 target_sfreq: float, target_names: tuple[str, ...] | None = None) -> Path:
-    """Figures and ``report.md`` in the run folder."""
+def write_report(metrics: dict[str, Any], oof: pd.DataFrame, run_dir: Path, *,
+                 class_names: tuple[str, ...] | None, target_sfreq: float,
+                 target_names: tuple[str, ...] | None = None, subject_column: str = "subject") -> Path:
+    """Figures, ``metrics.json`` and ``report.md`` in the run folder.
+
+    Parameters
+    ----------
+    metrics : dict
+        The run record so far (``task``, ``model``, ``run``, ``overall``,
+        ``selection``, ``per_subject``); ``classification`` (per-class
+        metrics) and ``figures`` are added to it.
+    oof : pandas.DataFrame
+        Out-of-fold table: validation metadata, ``group``, ``fold``, ``true``, ``pred``.
+    run_dir : Path
+        The run folder (members' CSV logs under ``logs/``).
+    class_names : tuple of str | None
+        Class names for classification, ``None`` for regression.
+    target_sfreq : float
+        Rate of the kinematic steps in Hz.
+    target_names : tuple of str | None
+        Kinematic axis names (``axis0``, ... when ``None``).
+    subject_column : str
+        Metadata column naming the subject (one confusion panel each); the
+        fitted group when absent.
+
+    Returns
+    -------
+    path : Path
+        ``metrics.json``.
+    """
     y_true, y_pred = _stack(oof["true"]), _stack(oof["pred"])
+    subjects = (oof[subject_column] if subject_column in oof else oof["group"]).astype(str).to_numpy()
     if class_names is not None:
-        figures = [reports.confusion_matrix_png(y_true, y_pred, class_names, run_dir / "confusion.png")]
+        metrics["classification"] = reports.classification_metrics(y_true, y_pred, class_names, subjects)
+        figures = [reports.confusion_matrices_png(y_true, y_pred, subjects, class_names, run_dir / "confusion.png")]
     else:
         axes = target_names or tuple(f"axis{i}" for i in range(y_true.shape[-1]))
-        figures = [reports.velocity_traces_png(y_true, y_pred, run_dir / "traces.png", sfreq=target_sfreq,
-                                               axes=axes)]
-    curves = reports.learning_curves_png(run_dir / "logs", run_dir / "learning_curves.png")
+        figures = [reports.velocity_traces_png(y_true, y_pred, oof.assign(subject=subjects), run_dir / "traces.png",
+                                               sfreq=target_sfreq, axes=axes)]
+    inner = metrics["selection"].get("rule") == "inner"
+    curves = reports.learning_curves_png(run_dir / "logs", run_dir / "learning_curves.png",
+                                         [str(row["group"]) for row in metrics["per_subject"]],
+                                         "inner split of the training fold" if inner else "scored fold, logged only")
     figures += [curves] if curves else []
-    return reports.summary_markdown(task_name, model_name, per_group, overall, figures, run_dir / "report.md")
+    metrics["figures"] = [figure.name for figure in figures]
+    return reports.write_metrics(metrics, run_dir)
 
 
 def _breakdown(task: Task, oof: pd.DataFrame) -> pd.DataFrame | None:
@@ -182,9 +218,13 @@ def _chance(task: Task, trials, folds) -> dict[str, float]:
     return {k: float(np.average([s[k] for s in scores], weights=weights)) for k in scores[0]}
 
 
-def _save_oof(oof: pd.DataFrame, path: Path) -> None:
+def _save_oof(oof: pd.DataFrame, path: Path, class_names: tuple[str, ...] | None = None) -> None:
+    """The out-of-fold table as CSV; arrays as JSON lists, class names as ``true_name``/``pred_name``."""
     table = oof.copy()
+    if class_names is not None:
+        names = np.asarray(class_names, dtype=object)
+        table["true_name"], table["pred_name"] = names[table["true"].to_numpy()], names[table["pred"].to_numpy()]
     for column in ("pred", "true"):
         if isinstance(table[column].iloc[0], np.ndarray):
-            table[column] = [json.dumps(np.round(v, 4).tolist()) for v in table[column]]
+            table[column] = [json.dumps(np.round(np.asarray(v, dtype=float), 4).tolist()) for v in table[column]]
     table.to_csv(path, index=False)

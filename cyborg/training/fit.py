@@ -26,6 +26,7 @@ from cyborg.training.decoder import Decoder, Member
 from cyborg.training.ensemble import ENSEMBLE_METHODS
 from cyborg.training.module import DecoderModule
 from cyborg.training.normalize import ChannelScaler
+from cyborg.training.progress import MemberLine
 from cyborg.validation import check_option, fail
 
 log = logging.getLogger(__name__)
@@ -229,7 +230,7 @@ def fit_member(decoder: Decoder, steps: Any, train: Trials, val: Trials | None,
     # Lightning validates on the inner split when there is one (and chooses on it); otherwise on the
     # scored fold, for the learning curves only: no callback watches it.
     val_set = dataset(watched) if watched is not None else dataset(val)
-    callbacks = []
+    callbacks: list[L.Callback] = [MemberLine(name)]  # one console line when the fit ends
     checkpoint = None
     if watched is not None:
         checkpoint = ModelCheckpoint(dirpath=run_dir / "checkpoints" / name, filename="best",
