@@ -8,7 +8,7 @@
 A *source* is a synthetic simulator preset (``trick:<preset>``, ``velocity:<preset>``; the seed
 also changes the generated data) or a real task in ``../shared/data`` (the seed changes only the
 training). A *candidate* is ``"model [overrides]"`` for ``train.py`` (networks, classical decoders,
-``auto``) or ``baseline`` (``baselines/run.py``, the task's classical baseline). Each run is its own
+``auto``) or ``"baseline [overrides]"`` (``baselines/run.py``, the task's classical baseline). Each run is its own
 process with the task's defaults plus the row's overrides, so every candidate sees the same split.
 The score is the pooled out-of-fold metric of ``metrics.json``: no choice made by any candidate saw
 it (see ``selection`` in that file). Per source, candidates are ranked by their mean over seeds
@@ -66,14 +66,13 @@ def family_of(task: str) -> str:
 def run_one(source: str, candidate: str, seed: int, out: Path, extra: list[str]) -> dict:
     """One train.py (or baselines/run.py) process; returns the row read back from its metrics.json."""
     task, overrides, seeds_data = SOURCES[source]
-    script = "baselines/run.py" if candidate == "baseline" else "train.py"
+    model, *more = candidate.split()
+    script = "baselines/run.py" if model == "baseline" else "train.py"
     command = [sys.executable, str(REPO / script), f"task={task}", f"seed={seed}", f"hydra.run.dir={out}",
                "trainer.lightning.enable_progress_bar=false", *overrides, *extra]
     if seeds_data:
         command.append(f"data.synthetic.seed={seed}")
-    if candidate != "baseline":
-        model, *more = candidate.split()
-        command += [f"model={model}", *more]
+    command += more if model == "baseline" else [f"model={model}", *more]
     started = time.perf_counter()
     done = subprocess.run(command, cwd=REPO, capture_output=True, text=True)
     row = {"source": source, "candidate": candidate, "seed": seed, "wall_s": round(time.perf_counter() - started, 1)}
