@@ -77,6 +77,7 @@ def train_from_config(cfg: DictConfig) -> float:
                                                   data.train.is_classification)
     split = OmegaConf.to_container(cfg.split, resolve=True)
     ensemble = isinstance(fitter, partial) and fitter.func is fit_ensemble  # else the fit count is unknown
+    split = {**split, "args": task.split_arguments(split)}
     progress.RUN.start(progress.planned_fits(data.train.metadata, split, task.subject_column,
                                              settings.members_per_fold, settings.pretrain_epochs > 0)
                        if ensemble else None)

@@ -103,7 +103,7 @@ def run_experiment(task: Task, data: TaskData, *, model_name: str, model_params:
     started = time.perf_counter()
     for group, positions in iter_groups(trials.metadata, group_column):
         part = trials.subset(positions)
-        folds = make_folds(split["protocol"], part.metadata, **dict(split.get("args") or {}))
+        folds = make_folds(split["protocol"], part.metadata, **task.split_arguments(split))
         manifests.append(manifest(folds, part.metadata).assign(group=group))
         template = task.decoder_template(part, model_name, model_params, steps)
         others = None if group_column is None else trials.subset(np.setdiff1d(np.arange(len(trials)), positions))

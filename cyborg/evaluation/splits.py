@@ -63,19 +63,28 @@ def leave_one_subject_out(metadata: pd.DataFrame) -> list[Fold]:
     return leave_one_group_out(metadata, "subject")
 
 
-def side_transfer(metadata: pd.DataFrame, reference_subject: str) -> list[Fold]:
+def side_transfer(metadata: pd.DataFrame, reference_subject: str | None = None) -> list[Fold]:
     """Theme-2 protocol: train on the train side, validate on the reference subject's test side.
 
     Parameters
     ----------
     metadata : pandas.DataFrame
         Needs ``side`` and ``subject`` columns.
-    reference_subject : str
+    reference_subject : str | None
         The subject recorded on both sides (``"0005"`` in the challenge).
+        ``None``: the one subject with test-side trials among the training
+        trials (they come from ``reference.mat``); an error when there are several.
     """
     _require(metadata, ("side", "subject"), "side-transfer")
     side = metadata["side"].to_numpy()
     subject = metadata["subject"].astype(str).to_numpy()
+    if reference_subject is None:
+        candidates = list(dict.fromkeys(subject[side == "test"]))
+        if len(candidates) != 1:
+            raise CyborgError(f"split side-transfer: expected test-side trials of one reference subject "
+                              f"(split.args.reference_subject is null), found "
+                              f"{candidates or 'none'}; set split.args.reference_subject")
+        reference_subject = candidates[0]
     val = np.flatnonzero((side == "test") & (subject == str(reference_subject)))
     train = np.flatnonzero(side == "train")
     if val.size == 0:

@@ -9,12 +9,21 @@ position**:
 file          fields
 ============  ====================================================================
 train.mat     [0] EMG (N, 16, 1000), [1] velocity (N, 3, 30), [2] stance
-test.mat      [0] EMG (N, 16, 1000), [1] placeholder (ignored), [2] stance
+test.mat      [0] EMG (N, 16, 1000), [1] not empty, read as the stance by
+              some code (ignored here: any value is accepted), [2] stance
 reference     [0] train-side EMG, [1] train-side velocity, [2] test-side EMG,
               [3] test-side velocity, [4] stance
 ============  ====================================================================
 
-Extra trailing fields are ignored. EMG values stay in the file's unit.
+Extra trailing fields are ignored. EMG values stay in the file's unit; arrays
+may be float64 (as in the originals), float32 or integer.
+
+test.mat's field [1]: CHALLENGE.md 2.2 leaves it open. Published code reads
+the test stance both as field [2] and as the struct's second-to-last field
+(``[-2]``, i.e. [1] of a 3-field struct, compared to ``'regular'``), and
+unpacks exactly 3 fields, so the synthetic files write the stance in both [1]
+and [2]; this reader takes [2] and accepts anything in [1] (an empty array
+too).
 """
 
 from __future__ import annotations
@@ -38,7 +47,7 @@ FILE_KINDS = ("train", "test", "reference")
 STANCES = ("regular", "goofy")
 #: Neutral field names the writer can use; readers never look at names.
 TRAIN_FIELDS = ("emg", "velocity", "stance")
-TEST_FIELDS = ("emg", "placeholder", "stance")
+TEST_FIELDS = ("emg", "stance_copy", "stance")
 REFERENCE_FIELDS = ("emg_train_side", "velocity_train_side", "emg_test_side", "velocity_test_side", "stance")
 _N_FIELDS = {"train": 3, "test": 3, "reference": 5}
 
@@ -125,8 +134,8 @@ def write_velocity_file(path: str | Path, subjects: Mapping[str, Sequence[Any]],
         Destination ``.mat`` file.
     subjects : Mapping[str, sequence]
         Subject key (``'0001'``) -> field values in file order: EMG arrays
-        (N, 16, 1000), velocity arrays (N, 3, 30), the stance string, an empty
-        array as test.mat's placeholder.
+        (N, 16, 1000), velocity arrays (N, 3, 30), the stance string (test.mat
+        writes it as field [1] too).
     version : {"5", "7.3"}
         MATLAB file version.
     field_names : sequence of str | None

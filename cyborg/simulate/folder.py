@@ -10,7 +10,9 @@ from typing import Any
 from cyborg.errors import CyborgError
 
 #: Bump when the generated content changes for equal parameters, so cached folders are rebuilt.
-GENERATOR_VERSION = 1
+#: 2: theme 2 arrays written as float64, the stance in test.mat's field [1]; theme 1 sample_submit.csv
+#: holds seeded random labels (theme 1 arrays unchanged).
+GENERATOR_VERSION = 2
 RECORD_NAME = "simulation.json"
 
 

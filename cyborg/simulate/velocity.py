@@ -113,7 +113,8 @@ def simulate_velocity(root: str | Path, n_trials: int | None = None, seed: int =
     -------
     root : Path
         With ``train.mat``, ``test.mat``, ``reference.mat`` (subjects
-        0001-0004 and reference 0005), ``answer/test_answer.json`` (test-side
+        0001-0004 and reference 0005; float64 arrays, the stance in test.mat's
+        fields [1] and [2]), ``answer/test_answer.json`` (test-side
         velocities of 0001-0004 in the submission format and the test frame),
         ``sample_submit.json`` (zeros) and ``simulation.json``.
     """
@@ -127,11 +128,15 @@ def simulate_velocity(root: str | Path, n_trials: int | None = None, seed: int =
         model = _RiderModel(key, index, params["seed"], preset)
         train_emg, train_velocity = model.trials(count, side="train")
         test_emg, test_velocity = model.trials(count, side="test")
+        # The originals hold float64 arrays (CHALLENGE.md 2.2); the values are generated in float32.
+        train_emg, train_velocity, test_emg = (a.astype(np.float64) for a in (train_emg, train_velocity, test_emg))
         if key == T2_REFERENCE_SUBJECT:
-            reference[key] = [train_emg, train_velocity, test_emg, test_velocity, model.stance]
+            reference[key] = [train_emg, train_velocity, test_emg, test_velocity.astype(np.float64), model.stance]
             continue
         train[key] = [train_emg, train_velocity, model.stance]
-        test[key] = [test_emg, np.zeros((0, 0)), model.stance]
+        # Field [1] is not empty in the original test.mat: code reads the stance as the struct's
+        # second-to-last field, others as field [2] (module docstring of cyborg.io.challenge_velocity).
+        test[key] = [test_emg, model.stance, model.stance]
         name = submission_subject(key)
         answer[name] = {f"trial{i + 1}": np.round(v.T.astype(np.float64), 6).tolist()
                         for i, v in enumerate(test_velocity)}

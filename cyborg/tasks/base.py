@@ -51,6 +51,10 @@ class Task:
     def load(self, root: Path | None) -> TaskData:
         raise NotImplementedError
 
+    def split_arguments(self, split: dict) -> dict:
+        """The protocol arguments of ``split`` (its ``args``), completed by what the task knows."""
+        return dict(split.get("args") or {})
+
     def decoder_template(self, trials: Trials, model_name: str, model_params: dict,
                          steps: list | None = None) -> Decoder:
         """The decoder spec for these trials (no members yet).

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import numpy as np
 
-from cyborg.challenge import T2_REFERENCE_SUBJECT, VELOCITY_AXES, VELOCITY_STEPS, submission_subject
+from cyborg.challenge import VELOCITY_AXES, VELOCITY_STEPS, submission_subject
+from cyborg.errors import CyborgError
 from cyborg.evaluation import metrics
 from cyborg.io.challenge_velocity import load_velocity
 from cyborg.preprocessing.side import SideTransform
@@ -25,17 +26,48 @@ class VelocityTask(Task):
     swap_lr : bool
         Whether the stance flips between the sides (swap EMG L/R pairs of
         test-side input).
-    reference_subject : str
-        The subject recorded on both sides, used for validation.
+    reference_subject : str | None
+        The subject recorded on both sides, validated on by the
+        ``side_transfer`` split (``"0005"`` in the challenge). ``None``: the
+        subject key ``reference.mat`` holds (an error when it holds several);
+        ``split.args.reference_subject``, when given, wins.
     """
 
     name = "velocity"
 
-    def __init__(self, swap_lr: bool = True, reference_subject: str = T2_REFERENCE_SUBJECT):
-        self.swap_lr, self.reference_subject = swap_lr, reference_subject
+    def __init__(self, swap_lr: bool = True, reference_subject: str | None = None):
+        self.swap_lr = swap_lr
+        self.reference_subject = None if reference_subject is None else str(reference_subject)
+        #: Subject keys of the last loaded ``reference.mat``, in file order.
+        self.reference_keys: list[str] = []
+        self._reference_path: Path | None = None
+
+    def split_arguments(self, split: dict) -> dict:
+        """``split.args``, with ``reference_subject`` from the task or ``reference.mat`` when not given.
+
+        Raises
+        ------
+        CyborgError
+            If neither gives it and ``reference.mat`` holds several subjects.
+        """
+        args = super().split_arguments(split)
+        if split.get("protocol") != "side_transfer" or args.get("reference_subject") is not None:
+            return args
+        if self.reference_subject is not None:
+            return {**args, "reference_subject": self.reference_subject}
+        if len(self.reference_keys) > 1:
+            raise CyborgError(f"{self._reference_path}: expected one subject key to validate on (the reference "
+                              f"subject is read from the file when task.reference_subject and "
+                              f"split.args.reference_subject are null), found {self.reference_keys}; "
+                              f"set split.args.reference_subject to one of them")
+        if self.reference_keys:
+            args["reference_subject"] = self.reference_keys[0]
+        return args
 
     def load(self, root: Path) -> TaskData:
         data = load_velocity(root)
+        self.reference_keys = list(dict.fromkeys(rec.subject for rec in data["reference"]))
+        self._reference_path = Path(root) / "reference.mat"
         train = Trials.concat([trials_from_epochs(rec) for rec in data["train"] + data["reference"]])
         test_parts = []
         for rec in data["test"]:

@@ -43,6 +43,20 @@ def test_side_transfer_without_reference_subject_is_an_error():
         make_folds("side_transfer", meta, reference_subject="0005")
 
 
+def test_side_transfer_without_a_name_validates_on_the_one_test_side_subject():
+    meta = pd.DataFrame({"subject": ["0001", "0009", "0009"], "side": ["train", "train", "test"], "trial": [0, 0, 0]})
+    (fold,) = make_folds("side_transfer", meta)
+    assert fold.name == "val=0009/test-side" and list(fold.train) == [0, 1] and list(fold.val) == [2]
+    (same,) = make_folds("side_transfer", meta, reference_subject=None)
+    assert list(same.val) == [2]
+
+
+def test_side_transfer_without_a_name_and_several_test_side_subjects_is_an_error():
+    meta = pd.DataFrame({"subject": ["0005", "0006"], "side": ["test", "test"], "trial": [0, 0]})
+    with pytest.raises(CyborgError, match=r"one reference subject .*found \['0005', '0006'\]; set split.args"):
+        make_folds("side_transfer", meta)
+
+
 def test_a_single_session_cannot_be_left_out():
     meta = pd.DataFrame({"subject": ["s0"] * 2, "session": ["train1"] * 2, "trial": [0, 1]})
     with pytest.raises(CyborgError, match=r"expected at least 2 values of 'session', found \['train1'\]"):

@@ -111,3 +111,26 @@ def test_load_velocity_without_train_file_names_what_was_expected(tmp_path):
     with pytest.raises(DataFormatError, match=r"expected a folder with train\.mat, test\.mat and reference\.mat "
                                               r"\(theme 2 layout\), found \['readme\.md'\]"):
         load_velocity(tmp_path)
+
+
+@pytest.mark.parametrize("version", ["5", "7.3"])
+@pytest.mark.parametrize("field1", ["goofy", np.zeros((0, 0)), np.array([1.0, 2.0])])
+def test_test_file_field1_holds_anything_and_float64_is_read(tmp_path, version, field1):
+    """The original test.mat's field [1] is not empty (stance as read by some code); arrays are float64."""
+    emg, _ = _trials(2, 9)
+    path = write_velocity_file(tmp_path / "test.mat", {"0001": [emg.astype(np.float64), field1, "goofy"]},
+                               version, TEST_FIELDS)
+    (recording,) = read_velocity_file(path, "test")
+    assert (recording.stance, recording.side, recording.targets) == ("goofy", "test", None)
+    np.testing.assert_array_equal(recording.raw.get_data(), emg.astype(np.float64))
+
+
+@pytest.mark.parametrize("version", ["5", "7.3"])
+def test_float64_velocity_is_read_as_float32(tmp_path, version):
+    emg, velocity = _trials(2, 10)
+    path = write_velocity_file(tmp_path / "train.mat", {"0002": [emg.astype(np.float64),
+                                                                 velocity.astype(np.float64), "regular"]},
+                               version, TRAIN_FIELDS)
+    (recording,) = read_velocity_file(path, "train")
+    assert recording.targets.dtype == np.float32
+    np.testing.assert_array_equal(recording.targets, velocity.transpose(0, 2, 1))

@@ -39,8 +39,19 @@ def test_trick_folder_layout_answers_and_record(trick_root):
     assert {row.split(",")[1] for row in answer} <= set(TRICK_CLASSES)
     sample = (trick_root / "sample_submit.csv").read_text().splitlines()
     assert [row.split(",")[0] for row in sample] == [row.split(",")[0] for row in answer]
+    assert {row.split(",")[1] for row in sample} <= set(TRICK_CLASSES)
     record = json.loads((trick_root / "simulation.json").read_text())
     assert record == trick_parameters(n_subjects=2, events_per_session=6, n_test=5, seed=1)
+
+
+def test_trick_sample_submission_has_seeded_random_labels(tmp_path):
+    """Like the original (267/247/232 of 746): every class, roughly uniform, same labels for equal seeds."""
+    first = simulate_trick(tmp_path / "a", n_subjects=5, events_per_session=1, n_test=60, seed=2)
+    again = simulate_trick(tmp_path / "b", n_subjects=5, events_per_session=1, n_test=60, seed=2)
+    labels = [row.split(",")[1] for row in (first / "sample_submit.csv").read_text().splitlines()]
+    assert (first / "sample_submit.csv").read_bytes() == (again / "sample_submit.csv").read_bytes()
+    counts = [labels.count(name) for name in TRICK_CLASSES]
+    assert len(labels) == 300 and min(counts) > 70, counts
 
 
 def test_trick_events_alternate_direction_and_match_the_samples(trick_root):
