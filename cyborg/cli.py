@@ -203,7 +203,12 @@ SYNTHETIC_TASKS = ("trick", "velocity")
 
 
 def resolve_data_root(task_name: str, data_cfg: DictConfig) -> Path | None:
-    """The data folder: ``data.root`` when given, else the synthetic data (generated once)."""
+    """The data folder: ``data.root`` when given, else the synthetic data (generated once).
+
+    The synthetic folders live under ``data.synthetic.dir`` when set, else in one
+    place whatever the working folder (:func:`cyborg.simulate.cache.synthetic_data_dir`:
+    ``$CYBORG_DATA/synthetic`` or the user cache folder); the folder used is logged.
+    """
     from hydra.utils import to_absolute_path
 
     if data_cfg.get("root"):
@@ -211,13 +216,17 @@ def resolve_data_root(task_name: str, data_cfg: DictConfig) -> Path | None:
     if task_name not in SYNTHETIC_TASKS:
         return None
     from cyborg.simulate import ensure_synthetic
+    from cyborg.simulate.cache import synthetic_data_dir
 
     synthetic = data_cfg.synthetic
     size = "full" if synthetic.full_size else "default"
     scenario = str(synthetic.get("scenario") or "default")
     name = f"{task_name}-{size}-seed{synthetic.seed}" if scenario == "default" else \
         f"{task_name}-{scenario}-{size}-seed{synthetic.seed}"
-    root = Path(to_absolute_path(str(synthetic.dir))) / name
+    folder = Path(to_absolute_path(str(synthetic.dir))) if synthetic.get("dir") else synthetic_data_dir()
+    root = folder / name
+    log.info("synthetic data: %s (generated once, then reused; data.synthetic.dir=DIR or $CYBORG_DATA "
+             "to keep it elsewhere)", root)
     return ensure_synthetic(task_name, root, seed=int(synthetic.seed), full_size=bool(synthetic.full_size),
                             scenario=scenario)
 
