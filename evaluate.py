@@ -10,25 +10,15 @@ stderr and exits with code 2; no message quotes the truth.
 
 from __future__ import annotations
 
-import sys
-from typing import NoReturn
-
 import hydra
 from hydra.utils import to_absolute_path
 from omegaconf import DictConfig, OmegaConf
 
-from cyborg.errors import CyborgError
+from cyborg.cli import one_line_errors, run_hydra_app
+from cyborg.errors import ConfigError, CyborgError
 from cyborg.submission import ScoreResult, score_submission
 
 USAGE = "python evaluate.py submission=FILE truth=FILE [private=true]"
-ERROR_EXIT_CODE = 2
-
-
-def _exit_with_error(message: str) -> NoReturn:
-    """Print one ``error:`` line to stderr and leave with :data:`ERROR_EXIT_CODE`."""
-    one_line = " ".join(message.splitlines())
-    print(f"error: {one_line}", file=sys.stderr)
-    sys.exit(ERROR_EXIT_CODE)
 
 
 def score_lines(result: ScoreResult, digits: int, show_private: bool) -> list[str]:
@@ -43,23 +33,24 @@ def score_lines(result: ScoreResult, digits: int, show_private: bool) -> list[st
 @hydra.main(config_path="configs", config_name="evaluate", version_base="1.3")
 def main(cfg: DictConfig) -> None:
     """Score ``cfg.submission`` against ``cfg.truth`` and print the result."""
-    for key in ("submission", "truth"):
-        if OmegaConf.is_missing(cfg, key):
-            _exit_with_error(f"missing {key}=FILE (usage: {USAGE})")
-    if not isinstance(cfg.private, bool):
-        _exit_with_error(f"private: expected true or false, found {cfg.private!r}")
-    if not isinstance(cfg.digits, int) or isinstance(cfg.digits, bool) or cfg.digits < 0:
-        _exit_with_error(f"digits: expected a non-negative integer, found {cfg.digits!r}")
-    try:
-        result = score_submission(to_absolute_path(str(cfg.submission)), to_absolute_path(str(cfg.truth)),
-                                  split_seed=cfg.split.seed, public_fraction=cfg.split.public_fraction,
-                                  show_private=cfg.private, average=cfg.average)
-    except CyborgError as err:
-        _exit_with_error(str(err))
-    except Exception as err:  # a bug, not bad input: still one line, never a traceback
-        _exit_with_error(f"unexpected {type(err).__name__} while scoring: {err}")
+    with one_line_errors():
+        for key in ("submission", "truth"):
+            if OmegaConf.is_missing(cfg, key):
+                raise ConfigError(f"missing {key}=FILE (usage: {USAGE})")
+        if not isinstance(cfg.private, bool):
+            raise ConfigError(f"private: expected true or false, found {cfg.private!r}")
+        if not isinstance(cfg.digits, int) or isinstance(cfg.digits, bool) or cfg.digits < 0:
+            raise ConfigError(f"digits: expected a non-negative integer, found {cfg.digits!r}")
+        try:
+            result = score_submission(to_absolute_path(str(cfg.submission)), to_absolute_path(str(cfg.truth)),
+                                      split_seed=cfg.split.seed, public_fraction=cfg.split.public_fraction,
+                                      show_private=cfg.private, average=cfg.average)
+        except CyborgError:
+            raise
+        except Exception as err:  # a bug, not bad input: still one line, never a traceback
+            raise CyborgError(f"unexpected {type(err).__name__} while scoring: {err}") from None
     print("\n".join(score_lines(result, cfg.digits, cfg.private)))
 
 
 if __name__ == "__main__":
-    main()
+    run_hydra_app(main, "evaluate")

@@ -3,12 +3,13 @@
     python baselines/run.py                         # theme 1: tangent space + logistic regression
     python baselines/run.py task=velocity           # theme 2: EMG envelope + ridge
     python baselines/run.py baseline=tangent_space task=trick data.root=DIR
+
+Errors end as in train.py: one line ``error: ...``, exit code 2, a failed run folder marked.
 """
 
 from __future__ import annotations
 
 from functools import partial
-from pathlib import Path
 
 import hydra
 from hydra.core.hydra_config import HydraConfig
@@ -16,13 +17,15 @@ from hydra.utils import instantiate
 from omegaconf import DictConfig, OmegaConf
 
 from baselines import estimators
-from cyborg.cli import report, resolve_data_root, score_on_answer
+from cyborg.cli import (check_config, hydra_run_dir, one_line_errors, report, resolve_data_root,
+                        run_hydra_app, score_on_answer)
 from cyborg.experiment import run_experiment
 from cyborg.training.estimators import ESTIMATOR_SELECTION, fit_estimators
 
 
-@hydra.main(config_path="../configs", config_name="baseline", version_base="1.3")
-def main(cfg: DictConfig) -> float:
+def run_baseline(cfg: DictConfig) -> float:
+    """Fit and validate ``cfg.baseline`` on the task's data; returns the objective."""
+    check_config(cfg)
     task = instantiate(cfg.task)
     root = resolve_data_root(task.name, cfg.data)
     data = task.load(root)
@@ -33,7 +36,7 @@ def main(cfg: DictConfig) -> float:
         steps=OmegaConf.to_container(cfg.baseline.steps, resolve=True),
         fitter=partial(fit_estimators, make_estimator=make_estimator),
         split=OmegaConf.to_container(cfg.split, resolve=True),
-        run_dir=Path(HydraConfig.get().runtime.output_dir), write_submission=bool(cfg.write_submission),
+        run_dir=hydra_run_dir(), write_submission=bool(cfg.write_submission),
         selection=ESTIMATOR_SELECTION,
         provenance={"seed": int(cfg.seed), "overrides": list(HydraConfig.get().overrides.task)})
     report(result)
@@ -42,5 +45,12 @@ def main(cfg: DictConfig) -> float:
     return float(result.overall[cfg.objective])
 
 
+@hydra.main(config_path="../configs", config_name="baseline", version_base="1.3")
+def main(cfg: DictConfig) -> float:
+    """Run one baseline job of the composed config; returns the objective (for sweeps)."""
+    with one_line_errors(hydra_run_dir()):
+        return run_baseline(cfg)
+
+
 if __name__ == "__main__":
-    main()
+    run_hydra_app(main, "baseline", check=check_config)

@@ -1,29 +1,214 @@
-"""Glue between Hydra configs and the library: what ``train.py`` runs."""
+"""Glue between Hydra configs and the library: what ``train.py`` runs, and how every entry point fails.
+
+Every command (``train.py``, ``evaluate.py``, ``baselines/run.py``, ``python -m cyborg.inspect``)
+ends a bad-input error the same way, through :func:`one_line_errors`: one line ``error: ...``
+on stderr, exit code 2, no traceback. The Hydra scripts first compose and check their command
+line (:func:`run_hydra_app`), so a wrong type or value fails before any data is read.
+"""
 
 from __future__ import annotations
 
 import json
 import logging
+import sys
 import warnings
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from omegaconf import DictConfig, OmegaConf
 
+import cyborg.config_schema  # noqa: F401  (registers the group schemas before Hydra composes)
+from cyborg.errors import ConfigError, CyborgError
 from cyborg.evaluation import reports
-from cyborg.experiment import ExperimentResult, Fitter, run_experiment
-from cyborg.training import progress
-from cyborg.training.fit import TrainSettings, fit_ensemble
+from cyborg.evaluation.splits import PROTOCOLS
+from cyborg.validation import check_option, fail
+
+if TYPE_CHECKING:  # torch and Lightning load only where a run needs them: evaluate.py stays quick
+    from cyborg.experiment import ExperimentResult, Fitter
+    from cyborg.training.fit import TrainSettings
 
 log = logging.getLogger("cyborg")
+
+#: Exit code of a command stopped by bad input or configuration.
+ERROR_EXIT_CODE = 2
+
+
+def one_line(message: str) -> str:
+    """``message`` on one line: its lines joined by spaces, blank ones dropped."""
+    return " ".join(line.strip() for line in str(message).splitlines() if line.strip())
+
+
+@contextmanager
+def one_line_errors(run_dir: Path | None = None) -> Iterator[None]:
+    """The one error path of every entry point: a :class:`CyborgError` ends the command in one line.
+
+    The error is printed as ``error: <message on one line>`` to stderr and the
+    process exits with :data:`ERROR_EXIT_CODE`, without a traceback. Any other
+    exception (a bug) keeps its traceback.
+
+    Parameters
+    ----------
+    run_dir : Path | None
+        The run folder, when one was made: a run that fails, for any reason,
+        marks it with ``metrics.json`` holding ``"status": "failed"`` and the
+        error on one line (keys already written there are kept).
+
+    Yields
+    ------
+    None
+        The body runs inside the error path.
+    """
+    try:
+        yield
+    except CyborgError as error:
+        message = one_line(str(error))
+        if run_dir is not None:
+            _mark_failed(run_dir, message)
+        print(f"error: {message}", file=sys.stderr)
+        sys.exit(ERROR_EXIT_CODE)
+    except (Exception, KeyboardInterrupt) as error:
+        if run_dir is not None:
+            _mark_failed(run_dir, one_line(f"{type(error).__name__}: {error}"))
+        raise
+
+
+def _mark_failed(run_dir: Path, message: str) -> None:
+    """Write ``"status": "failed"`` and the error into the run folder's ``metrics.json``."""
+    path = Path(run_dir) / "metrics.json"
+    record = json.loads(path.read_text()) if path.is_file() else {}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({**record, "status": "failed", "error": message}, indent=2))
+
+
+def check_config(cfg: DictConfig) -> TrainSettings:
+    """Check the values of a composed ``train.yaml`` (or ``baseline.yaml``) before any data is read.
+
+    The key types are fixed by the group schemas (:mod:`cyborg.config_schema`);
+    this checks the values: the ``trainer`` group through
+    :class:`~cyborg.training.fit.TrainSettings` (its one list of allowed
+    values and ranges), ``split.protocol`` against
+    :data:`~cyborg.evaluation.splits.PROTOCOLS`, and ``seed``.
+
+    Parameters
+    ----------
+    cfg : omegaconf.DictConfig
+        The composed config.
+
+    Returns
+    -------
+    settings : TrainSettings
+        The ``trainer`` group as settings (:func:`settings_from_config`).
+
+    Raises
+    ------
+    ConfigError
+        A value out of range or not allowed, named by its command-line key.
+    """
+    if not isinstance(cfg.seed, int) or isinstance(cfg.seed, bool):
+        fail("config", "seed", "an integer", repr(cfg.seed), ConfigError)
+    check_option(cfg.split.protocol, PROTOCOLS, "split.protocol", error=ConfigError)
+    return settings_from_config(cfg)
+
+
+def hydra_error_line(error: Exception) -> str:
+    """One line from Hydra's error for a command line it cannot compose.
+
+    Hydra's message (``Error merging override trainer.max_epochs=abc``) is
+    followed, in brackets, by the first line of OmegaConf's reason (``Value
+    'abc' of type 'str' could not be converted to Integer``); the config search
+    path Hydra appends to a missing option is left out.
+    """
+    from omegaconf.errors import OmegaConfBaseException
+
+    text = str(error).split("Config search path:")[0]
+    cause = error.__cause__
+    if isinstance(cause, OmegaConfBaseException):
+        text += f" ({str(cause).splitlines()[0]})"
+    return one_line(text)
+
+
+def check_command_line(config_name: str, overrides: Sequence[str],
+                       check: Callable[[DictConfig], Any] | None = None) -> None:
+    """Compose the config a Hydra entry point is about to run, and check it, before Hydra runs it.
+
+    Only a command line of plain overrides is composed: with a Hydra flag
+    (``--help``, ``-m``, ``--cfg``, ...) Hydra reads the command line itself,
+    and a multirun's jobs are checked one by one when they start.
+
+    Parameters
+    ----------
+    config_name : str
+        The primary config (``train``, ``baseline``, ``evaluate``).
+    overrides : sequence of str
+        The command-line arguments.
+    check : callable | None
+        Checks the composed config's values (:func:`check_config`).
+
+    Raises
+    ------
+    ConfigError
+        An override Hydra cannot parse or apply (a wrong type included), or
+        a value ``check`` refuses.
+    """
+    if any(argument.startswith("-") for argument in overrides):
+        return
+    from hydra import compose, initialize_config_dir
+    from hydra.errors import HydraException
+    from omegaconf.errors import OmegaConfBaseException
+
+    from cyborg.config import config_dir
+
+    try:
+        with initialize_config_dir(config_dir=str(config_dir()), version_base="1.3"):
+            cfg = compose(config_name=config_name, overrides=list(overrides))
+    except (HydraException, OmegaConfBaseException) as error:
+        raise ConfigError(hydra_error_line(error)) from None
+    if check is not None:
+        check(cfg)
+
+
+def run_hydra_app(main: Callable[[], Any], config_name: str,
+                  check: Callable[[DictConfig], Any] | None = None) -> None:
+    """Run a ``@hydra.main`` entry point after checking its command line (:func:`check_command_line`).
+
+    A bad command line ends in one line and exit code 2 (:func:`one_line_errors`)
+    before Hydra makes a run folder or any data is read.
+
+    Parameters
+    ----------
+    main : callable
+        The ``@hydra.main``-decorated function.
+    config_name : str
+        Its primary config.
+    check : callable | None
+        Checks the composed config's values (:func:`check_config`).
+    """
+    with one_line_errors():
+        check_command_line(config_name, sys.argv[1:], check)
+    main()
+
+
+def hydra_run_dir() -> Path:
+    """The running Hydra job's output folder (``hydra.run.dir``, or the sweep job's folder)."""
+    from hydra.core.hydra_config import HydraConfig
+
+    return Path(HydraConfig.get().runtime.output_dir)
 
 #: Tasks whose embedded default is the synthetic challenge data.
 SYNTHETIC_TASKS = ("trick", "velocity")
 
 
 def resolve_data_root(task_name: str, data_cfg: DictConfig) -> Path | None:
-    """The data folder: ``data.root`` when given, else the synthetic data (generated once)."""
+    """The data folder: ``data.root`` when given, else the synthetic data (generated once).
+
+    The synthetic folders live under ``data.synthetic.dir`` when set, else in one
+    place whatever the working folder (:func:`cyborg.simulate.cache.synthetic_data_dir`:
+    ``$CYBORG_DATA/synthetic`` or the user cache folder); the folder used is logged.
+    """
     from hydra.utils import to_absolute_path
 
     if data_cfg.get("root"):
@@ -31,19 +216,25 @@ def resolve_data_root(task_name: str, data_cfg: DictConfig) -> Path | None:
     if task_name not in SYNTHETIC_TASKS:
         return None
     from cyborg.simulate import ensure_synthetic
+    from cyborg.simulate.cache import synthetic_data_dir
 
     synthetic = data_cfg.synthetic
     size = "full" if synthetic.full_size else "default"
     scenario = str(synthetic.get("scenario") or "default")
     name = f"{task_name}-{size}-seed{synthetic.seed}" if scenario == "default" else \
         f"{task_name}-{scenario}-{size}-seed{synthetic.seed}"
-    root = Path(to_absolute_path(str(synthetic.dir))) / name
+    folder = Path(to_absolute_path(str(synthetic.dir))) if synthetic.get("dir") else synthetic_data_dir()
+    root = folder / name
+    log.info("synthetic data: %s (generated once, then reused; data.synthetic.dir=DIR or $CYBORG_DATA "
+             "to keep it elsewhere)", root)
     return ensure_synthetic(task_name, root, seed=int(synthetic.seed), full_size=bool(synthetic.full_size),
                             scenario=scenario)
 
 
 def settings_from_config(cfg: DictConfig) -> TrainSettings:
     """TrainSettings from the ``trainer`` group (its ``lightning`` part goes to lightning.Trainer)."""
+    from cyborg.training.fit import TrainSettings
+
     trainer = OmegaConf.to_container(cfg.trainer, resolve=True)
     lightning = trainer.pop("lightning", {}) or {}
     return TrainSettings(**trainer, seed=int(cfg.seed), trainer=lightning)
@@ -54,18 +245,22 @@ def train_from_config(cfg: DictConfig) -> float:
     from hydra.core.hydra_config import HydraConfig
     from hydra.utils import instantiate
 
+    from cyborg.experiment import run_experiment
+    from cyborg.training import progress
+    from cyborg.training.fit import fit_ensemble
+
     # One run makes dozens of fits: Lightning announces devices and tips at INFO for each, warns about
     # empty validation loaders, and torch's deprecation of Lightning's LeafSpec use prints twice a fit.
     for name in ("lightning.pytorch", "lightning.fabric"):
         logging.getLogger(name).setLevel(logging.WARNING)
     warnings.filterwarnings("ignore", message=r".*LeafSpec.* is deprecated", category=FutureWarning)
     warnings.filterwarnings("ignore", message=r"Total length of .* across ranks is zero")
+    settings = check_config(cfg)
     task = instantiate(cfg.task)
-    settings = settings_from_config(cfg)
     # Progress bars only on a terminal: piped to a file they take megabytes; the fits' lines replace them.
     settings = replace(settings, trainer={**settings.trainer, "enable_progress_bar": progress.show_bars(
         settings.trainer.get("enable_progress_bar", True))})
-    run_dir = Path(HydraConfig.get().runtime.output_dir)
+    run_dir = hydra_run_dir()
     root = resolve_data_root(task.name, cfg.data)
     log.info("task %s, data %s, model %s, run folder %s", task.name, root, cfg.model.name, run_dir)
     data = task.load(root)
@@ -103,6 +298,7 @@ def make_fitter(model_name: str, model_params: dict, settings: TrainSettings,
     from cyborg.classical import is_classical
     from cyborg.training.auto import auto_selection, fit_auto
     from cyborg.training.estimators import ESTIMATOR_SELECTION, ClassicalFactory, fit_estimators
+    from cyborg.training.fit import fit_ensemble
 
     if model_name == "auto":
         options = {"candidates": model_params.get("candidates") or [],

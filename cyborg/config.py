@@ -77,6 +77,8 @@ def compose(task: str = "trick", overrides: Sequence[str] = ()) -> DictConfig:
     from hydra import compose as hydra_compose
     from hydra import initialize_config_dir
 
+    import cyborg.config_schema  # noqa: F401  (the group schemas the yaml files start from)
+
     folder = config_dir()
     check_option(task, available_tasks(), "compose: task", error=ConfigError)
     with initialize_config_dir(config_dir=str(folder), version_base="1.3", job_name="cyborg"):

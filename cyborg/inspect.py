@@ -31,7 +31,7 @@ from typing import Any
 
 import numpy as np
 
-from cyborg.errors import CyborgError
+from cyborg.cli import one_line_errors
 from cyborg.recording import Recording
 from cyborg.validation import fail
 
@@ -437,7 +437,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     Returns
     -------
     status : int
-        0 on success, 2 when the file cannot be read.
+        0 on success.
+
+    Raises
+    ------
+    SystemExit
+        With code 2 after one line ``error: ...`` on stderr when the file
+        cannot be read (:func:`cyborg.cli.one_line_errors`), as argparse does
+        for a bad argument.
     """
     parser = argparse.ArgumentParser(
         prog="python -m cyborg.inspect",
@@ -457,15 +464,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true",
                         help="print the summary as JSON instead of text (a list for several recordings)")
     args = parser.parse_args(argv)
-    try:
+    with one_line_errors():
         recordings = read_for_inspection(args.file)
         summaries = [summarize(recording) for recording in recordings]
         paths = []
         for recording in recordings if args.out else []:
             paths += save_plots(recording, args.out, seconds=args.seconds, stem=_plot_stem(recording, recordings))
-    except CyborgError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
     if args.json:
         print(json.dumps(summaries[0] if len(summaries) == 1 else summaries, indent=2, default=str))
     else:

@@ -94,9 +94,11 @@ def test_command_line_prints_summary_and_plot_paths(recording, tmp_path, capsys)
 
 
 def test_command_line_reports_unreadable_files(tmp_path, capsys):
-    assert main([str(tmp_path / "absent.edf")]) == 2
+    with pytest.raises(SystemExit) as stop:
+        main([str(tmp_path / "absent.edf")])
+    assert stop.value.code == 2
     error = capsys.readouterr().err
-    assert error.startswith("error: ") and "absent.edf: expected an existing recording file" in error
+    assert error.startswith("error: ") and len(error.splitlines()) == 1 and "absent.edf: expected an existing recording file" in error
 
 
 def test_module_help_runs():
@@ -182,6 +184,8 @@ def test_plots_say_what_they_leave_out(tmp_path):
 def test_unknown_mat_name_is_refused(tmp_path, capsys):
     path = tmp_path / "session.mat"
     path.write_bytes(b"MATLAB")
-    assert main([str(path)]) == 2
+    with pytest.raises(SystemExit) as stop:
+        main([str(path)])
+    assert stop.value.code == 2
     error = capsys.readouterr().err
     assert "session.mat: field 'file name': expected a challenge .mat file: train<N>.mat" in error

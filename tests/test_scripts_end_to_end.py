@@ -1,6 +1,7 @@
 """train.py, baselines/run.py and evaluate.py end to end on tiny synthetic challenge folders."""
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -16,8 +17,10 @@ FAST = ["trainer.max_epochs=2", "trainer.lightning.enable_progress_bar=false"]
 
 
 def run(script: str, *overrides: str, cwd: Path) -> subprocess.CompletedProcess:
+    # this checkout first on the path: baselines/run.py would otherwise import an installed cyborg
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
     return subprocess.run([sys.executable, str(REPO / script), *overrides], cwd=cwd,
-                          capture_output=True, text=True, timeout=600)
+                          capture_output=True, text=True, timeout=600, env=env)
 
 
 @pytest.fixture(scope="module")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from cyborg.simulate.folder import read_record
@@ -9,6 +10,26 @@ from cyborg.simulate.scenarios import TASKS
 from cyborg.simulate.trick import simulate_trick, trick_parameters
 from cyborg.simulate.velocity import simulate_velocity, velocity_parameters
 from cyborg.validation import check_option
+
+#: Environment variable naming the folder where cyborg keeps the data it generates.
+DATA_DIR_ENV = "CYBORG_DATA"
+
+
+def synthetic_data_dir() -> Path:
+    """The folder that holds the generated synthetic folders, whatever the working folder.
+
+    Returns
+    -------
+    folder : Path
+        ``$CYBORG_DATA/synthetic`` when the variable is set, else ``synthetic``
+        in the user cache folder (``platformdirs.user_cache_dir("cyborg")``,
+        e.g. ``~/.cache/cyborg/synthetic`` on Linux). It may not exist yet.
+    """
+    from platformdirs import user_cache_dir
+
+    configured = os.environ.get(DATA_DIR_ENV)
+    base = Path(configured).expanduser() if configured else Path(user_cache_dir("cyborg"))
+    return base.resolve() / "synthetic"
 
 
 def ensure_synthetic(task: str, root: str | Path, seed: int = 0, full_size: bool = False,

@@ -89,6 +89,12 @@ def _trial_array(value: Any, where: str | Path, field: str) -> np.ndarray:
         fail(where, field, "numbers of ordinary size", "an integer too large for a float", SubmissionError)
 
 
+def _looks_like_csv(text: str) -> bool:
+    """True for text whose first line is comma-separated fields, not JSON (a theme-1 CSV)."""
+    first = text.lstrip().splitlines()[0]
+    return not first.startswith(("{", "[", '"')) and "," in first
+
+
 def read_velocity_submission(path: str | Path) -> dict[str, np.ndarray]:
     """Read a theme 2 submission (or truth) JSON.
 
@@ -110,12 +116,15 @@ def read_velocity_submission(path: str | Path) -> dict[str, np.ndarray]:
     Raises
     ------
     SubmissionError
-        If the file is missing, empty, not UTF-8 or not JSON; the top level or
+        If the file is missing, empty, not UTF-8, CSV rows (said to look like a
+        trick submission) or not JSON; the top level or
         a subject is not a JSON object; a key is repeated or not ``subK`` /
         ``trialN``; a subject's trials are not ``trial1..trialN`` without gaps;
         a trial is not 30 rows of 3 numbers.
     """
     text = read_text(path)
+    if _looks_like_csv(text):
+        fail(path, None, "JSON (the velocity format)", "CSV rows (a trick submission?)", SubmissionError)
     try:
         parsed = json.loads(text, object_pairs_hook=_JsonObject)
     except json.JSONDecodeError as err:

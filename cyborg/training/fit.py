@@ -24,7 +24,7 @@ from cyborg.trials import Trials
 from cyborg.training.data import WindowDataModule, WindowDataset
 from cyborg.training.decoder import Decoder, Member
 from cyborg.training.ensemble import ENSEMBLE_METHODS
-from cyborg.training.module import DecoderModule
+from cyborg.training.module import LOSSES, DecoderModule
 from cyborg.training.normalize import ChannelScaler
 from cyborg.training.progress import MemberLine
 from cyborg.validation import check_option, fail
@@ -43,7 +43,8 @@ class TrainSettings:
     batch_size : int
         Training batch size.
     max_epochs : int
-        Training epochs.
+        Training epochs, at least 1 (0 only with ``pretrain_epochs``: the
+        pre-trained weights as they are).
     amplitude_scale : float
         Random amplitude scaling half-range (0 disables it).
     mirror : bool
@@ -78,6 +79,11 @@ class TrainSettings:
         Seed for weights, data order and augmentation.
     trainer : dict
         Extra ``lightning.Trainer`` arguments (accelerator, devices, precision, strategy, ...).
+
+    Raises
+    ------
+    ConfigError
+        A value of the wrong type or out of range, named by its ``trainer.`` key.
     """
 
     lr: float = 1e-3
@@ -98,6 +104,22 @@ class TrainSettings:
     trainer: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        for name, expected, valid in (
+                # 0 epochs would score untrained networks; with pre-training it keeps the pre-trained weights
+                ("max_epochs", "an integer >= 1 (0 only with trainer.pretrain_epochs >= 1)",
+                 _is_int(self.max_epochs) and (self.max_epochs >= 1 or self.max_epochs == 0
+                                               and _is_int(self.pretrain_epochs) and self.pretrain_epochs >= 1)),
+                ("batch_size", "an integer >= 1", _is_int(self.batch_size) and self.batch_size >= 1),
+                ("pretrain_epochs", "an integer >= 0", _is_int(self.pretrain_epochs) and self.pretrain_epochs >= 0),
+                ("lr", "a number > 0", _is_number(self.lr) and self.lr > 0),
+                ("weight_decay", "a number >= 0", _is_number(self.weight_decay) and self.weight_decay >= 0),
+                ("amplitude_scale", "a number in [0, 1)",
+                 _is_number(self.amplitude_scale) and 0 <= self.amplitude_scale < 1),
+                ("early_stopping_patience", "null or an integer >= 1", self.early_stopping_patience is None
+                 or (_is_int(self.early_stopping_patience) and self.early_stopping_patience >= 1))):
+            if not valid:
+                fail("config", f"trainer.{name}", expected, repr(getattr(self, name)), ConfigError)
+        check_option(self.loss, LOSSES, "trainer.loss", error=ConfigError)
         check_option(self.selection, SELECTION_RULES, "trainer.selection", error=ConfigError)
         check_option(self.member_aggregate, ENSEMBLE_METHODS, "trainer.member_aggregate", error=ConfigError)
         if int(self.members_per_fold) < 1:
@@ -123,6 +145,17 @@ class TrainSettings:
 
 #: How a member's weights may be chosen (see :class:`TrainSettings`).
 SELECTION_RULES = ("last", "inner")
+
+
+def _is_int(value: Any) -> bool:
+    """True for an integer (not a bool)."""
+    return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
+
+
+def _is_number(value: Any) -> bool:
+    """True for a finite real number (not a bool)."""
+    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool) \
+        and bool(np.isfinite(value))
 
 
 def inner_split(metadata: pd.DataFrame, fraction: float) -> tuple[np.ndarray, np.ndarray]:

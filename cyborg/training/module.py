@@ -20,6 +20,10 @@ def rmse_3d_loss(pred: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
     return torch.sqrt(((pred - target) ** 2).sum(-1).mean(-1) + 1e-8).mean()
 
 
+#: Regression losses :class:`DecoderModule` trains with (``trainer.loss``).
+LOSSES = ("rmse_3d", "mse")
+
+
 class DecoderModule(L.LightningModule):
     """Wrap a model mapping (batch, n_chans, n_times) -> (batch, n_outputs).
 
@@ -44,7 +48,7 @@ class DecoderModule(L.LightningModule):
                  target_shape: tuple[int, int] | None = None, lr: float = 1e-3,
                  weight_decay: float = 1e-2, max_epochs: int = 20, loss: str = "rmse_3d"):
         super().__init__()
-        self.loss = check_option(loss, ("rmse_3d", "mse"), "trainer.loss")
+        self.loss = check_option(loss, LOSSES, "trainer.loss")
         self.model = model
         self.n_classes, self.target_shape = n_classes, target_shape
         self.lr, self.weight_decay, self.max_epochs = lr, weight_decay, max_epochs

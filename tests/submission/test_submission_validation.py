@@ -97,7 +97,9 @@ TRICK_CASES = {
 }
 
 VELOCITY_CASES = {
-    "not JSON": (b"sub1,trial1\n", r"expected JSON, found invalid JSON at line 1 column 1"),
+    "CSV, not JSON": (b"sub1,trial1\n",
+                      r"expected JSON \(the velocity format\), found CSV rows \(a trick submission\?\)"),
+    "not JSON": (b"sub1 trial1\n", r"expected JSON, found invalid JSON at line 1 column 1"),
     "truncated JSON": (_json(_good_velocity())[:-5], r"expected JSON, found invalid JSON at line 1"),
     "top level array": (b"[[0.5, 0.5, 0.5]]", r"expected a JSON object .*, found a JSON array"),
     "wrong subject key": (_json({"subject1": {}}), r"expected keys like 'sub1', found key 'subject1'"),

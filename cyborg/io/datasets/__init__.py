@@ -22,6 +22,9 @@ from pathlib import Path
 
 #: Environment variable naming the folder that holds the shared datasets.
 SHARED_DATA_ENV = "CYBORG_SHARED_DATA"
+#: How to point a command or a loader at the files, ending every "no files found" message.
+DATA_ROOT_HINT = (f"set data.root=DIR on the train.py / baselines/run.py command line or the {SHARED_DATA_ENV} "
+                  "environment variable, or pass root=DIR in Python")
 
 
 def shared_data_root() -> Path:

@@ -37,7 +37,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from cyborg.errors import CyborgError
-from cyborg.io.datasets import SHARED_DATA_ENV, shared_data_root
+from cyborg.io.datasets import DATA_ROOT_HINT, shared_data_root
 from cyborg.io.formats import read_mne_file, reader_errors
 from cyborg.recording import Recording
 from cyborg.trials import Trials
@@ -59,8 +59,7 @@ EVENT_CLASSES = {"T1": 0, "T2": 1}
 SFREQ = 160.0
 N_CHANS = 64
 _FILE_NAME = re.compile(r"^S(\d{3})R(\d{2})\.edf$")
-_DATA_HINT = (f"set data.root=DIR on the train.py / baselines/run.py command line or the {SHARED_DATA_ENV} "
-              f"environment variable, pass root=DIR in Python, or download=True")
+_DATA_HINT = f"{DATA_ROOT_HINT}, or download=True"
 
 
 def find_eegmmidb_files(root: str | Path) -> dict[int, dict[int, Path]]:

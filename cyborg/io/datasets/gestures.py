@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from cyborg.errors import CyborgError, DataFormatError
-from cyborg.io.datasets import shared_data_root
+from cyborg.io.datasets import DATA_ROOT_HINT, shared_data_root
 from cyborg.io.formats import reader_errors
 from cyborg.io.text_emg import GESTURES, read_uci_gestures
 from cyborg.recording import Recording
@@ -94,7 +94,7 @@ def load_gesture_recordings(root: str | Path | None = None, *, subjects: Sequenc
         raise DataFormatError(
             f"{Path(root) if root is not None else shared_data_root()}: expected UCI gestures files "
             f"({DATASET_FOLDER}/<subject>/<series>_raw_data_*.txt) for subjects {subjects or 'all'}, "
-            f"series {series or 'all'}, found none")
+            f"series {series or 'all'}, found none; {DATA_ROOT_HINT}")
     recordings = []
     for path in paths:
         recording = read_uci_gestures(path)

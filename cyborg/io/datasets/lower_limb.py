@@ -36,7 +36,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from cyborg.errors import CyborgError, DataFormatError
-from cyborg.io.datasets import shared_data_root
+from cyborg.io.datasets import DATA_ROOT_HINT, shared_data_root
 from cyborg.io.formats import reader_errors
 from cyborg.io.text_emg import read_uci_lower_limb
 from cyborg.recording import Recording
@@ -153,7 +153,7 @@ def load_lower_limb_recordings(root: str | Path | None = None, *, subjects: Sequ
         raise DataFormatError(
             f"{where}: expected UCI lower-limb files ({DATASET_FOLDER}/N_TXT/<k>N<exercise>.txt, "
             f"A_TXT/<k>A<exercise>.txt) for groups {list(lower_limb_groups(groups))}, subjects "
-            f"{subjects or 'all'}, exercises {list(exercises)}, found none")
+            f"{subjects or 'all'}, exercises {list(exercises)}, found none; {DATA_ROOT_HINT}")
     recordings: list[Recording] = []
     first_of: dict[str, Recording] = {}
     skipped: dict[str, str] = {}
