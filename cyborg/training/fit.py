@@ -273,6 +273,10 @@ def fit_member(decoder: Decoder, steps: Any, train: Trials, val: Trials | None,
             callbacks.append(EarlyStopping(module.monitor, mode=module.mode,
                                            patience=settings.early_stopping_patience))
     trainer_kwargs = {"enable_model_summary": False, "log_every_n_steps": 1, **settings.trainer}
+    if val_set is None:  # no validation loop at all (an empty one makes Lightning warn on every fit)
+        trainer_kwargs["limit_val_batches"] = 0
+    # Lightning's own last-epoch checkpoint is never read: the weights are copied out below
+    trainer_kwargs.setdefault("enable_checkpointing", checkpoint is not None)
     trainer = L.Trainer(max_epochs=settings.max_epochs, callbacks=callbacks,
                         logger=CSVLogger(run_dir, name="logs", version=name),
                         default_root_dir=run_dir, **trainer_kwargs)
