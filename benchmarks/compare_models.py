@@ -12,8 +12,9 @@ training). A *candidate* is ``"model [overrides]"`` for ``train.py`` (networks, 
 process with the task's defaults plus the row's overrides, so every candidate sees the same split.
 The score is the pooled out-of-fold metric of ``metrics.json``: no choice made by any candidate saw
 it (see ``selection`` in that file). Per source, candidates are ranked by their mean over seeds
-(1 = best); the summary ranks them by their mean rank over the sources of one task family, which
-is how the defaults are chosen. Rows are appended to ``benchmarks/results/compare-<time>.jsonl``
+(1 = best); the summary ranks them per task by their mean rank over the task's sources (the
+simulator presets of a synthetic task), among the candidates that ran on every one of them: that
+is how a task's default is chosen. Rows are appended to ``benchmarks/results/compare-<time>.jsonl``
 as they finish (``--resume`` skips rows already there), and the Markdown lands beside it.
 """
 
@@ -90,7 +91,7 @@ def run_one(source: str, candidate: str, seed: int, out: Path, extra: list[str])
 
 
 def summarise(rows: list[dict]) -> list[str]:
-    """Markdown: one table per source (mean ± sd over seeds, rank) and the mean rank per family."""
+    """Markdown: one table per source (mean ± sd over seeds, rank) and the mean rank per task."""
     lines, ranks = [], {}
     for source in dict.fromkeys(r["source"] for r in rows):
         good = [r for r in rows if r["source"] == source and "score" in r]
@@ -103,9 +104,8 @@ def summarise(rows: list[dict]) -> list[str]:
             by_candidate.setdefault(r["candidate"], []).append(r)
         means = {c: float(np.mean([r["score"] for r in rs])) for c, rs in by_candidate.items()}
         order = sorted(means, key=lambda c: -means[c] if higher else means[c])
-        family = family_of(SOURCES[source][0])
         for rank, candidate in enumerate(order, 1):
-            ranks.setdefault(family, {}).setdefault(candidate, {})[source] = rank
+            ranks.setdefault(SOURCES[source][0], {}).setdefault(candidate, {})[source] = rank
         lines += [f"### {source} ({good[0]['metric']}, {'higher' if higher else 'lower'} is better)", "",
                   "| rank | candidate | mean ± sd | seeds | fit_seconds (mean) |", "|---|---|---|---|---|"]
         for rank, candidate in enumerate(order, 1):
@@ -116,13 +116,19 @@ def summarise(rows: list[dict]) -> list[str]:
         failed = [r for r in rows if r["source"] == source and "error" in r]
         lines += [f"- failed: {r['candidate']} seed {r['seed']}: {r['error']}" for r in failed]
         lines.append("")
-    for family, table in ranks.items():
-        sources = sorted({s for per in table.values() for s in per})
-        lines += [f"### mean rank, {family} ({len(sources)} sources: {', '.join(sources)})", "",
-                  "| candidate | mean rank | sources ranked |", "|---|---|---|"]
-        for candidate, per in sorted(table.items(), key=lambda kv: np.mean(list(kv[1].values()))):
-            lines.append(f"| {candidate} | {np.mean(list(per.values())):.2f} | {len(per)} |")
-        lines.append("")
+    for task, table in ranks.items():
+        sources = sorted({source for per in table.values() for source in per})
+        common = [c for c, per in table.items() if len(per) == len(sources)]
+        lines += [f"### mean rank, task={task} ({len(sources)} sources: {', '.join(sources)})", "",
+                  "| candidate | mean rank |", "|---|---|"]
+        reranked = {c: [] for c in common}
+        for source in sources:                       # ranks among the candidates every source ran
+            for rank, candidate in enumerate(sorted(common, key=lambda c: table[c][source]), 1):
+                reranked[candidate].append(rank)
+        for candidate in sorted(common, key=lambda c: np.mean(reranked[c])):
+            lines.append(f"| {candidate} | {np.mean(reranked[candidate]):.2f} |")
+        partial = sorted(set(table) - set(common))
+        lines += [f"- not on every source (left out of the ranks): {', '.join(partial)}" if partial else "", ""]
     return lines
 
 
