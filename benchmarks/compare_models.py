@@ -82,7 +82,8 @@ def run_one(source: str, candidate: str, seed: int, out: Path, extra: list[str])
         return {**row, "error": lines[-1][:300]}
     metrics = json.loads((out / "metrics.json").read_text())
     metric = next(m for m in METRICS if m in metrics["overall"])
-    row.update(metric=metric, score=metrics["overall"][metric], fit_seconds=metrics["overall"].get("fit_seconds"),
+    row.update(metric=metric, score=metrics["overall"][metric], chance=metrics["overall"].get(f"chance_{metric[4:]}"),
+               fit_seconds=metrics["overall"].get("fit_seconds"),
                selection=metrics.get("selection", {}).get("rule"))
     hidden = out / "hidden_test_score.json"
     if hidden.is_file():
@@ -117,18 +118,25 @@ def summarise(rows: list[dict]) -> list[str]:
         lines += [f"- failed: {r['candidate']} seed {r['seed']}: {r['error']}" for r in failed]
         lines.append("")
     for task, table in ranks.items():
-        sources = sorted({source for per in table.values() for source in per})
+        sources = sorted({source for per in table.values() for source in per}, key=list(SOURCES).index)
         common = [c for c, per in table.items() if len(per) == len(sources)]
-        lines += [f"### mean rank, task={task} ({len(sources)} sources: {', '.join(sources)})", "",
-                  "| candidate | mean rank |", "|---|---|"]
         reranked = {c: [] for c in common}
         for source in sources:                       # ranks among the candidates every source ran
             for rank, candidate in enumerate(sorted(common, key=lambda c: table[c][source]), 1):
                 reranked[candidate].append(rank)
-        for candidate in sorted(common, key=lambda c: np.mean(reranked[c])):
-            lines.append(f"| {candidate} | {np.mean(reranked[candidate]):.2f} |")
-        partial = sorted(set(table) - set(common))
-        lines += [f"- not on every source (left out of the ranks): {', '.join(partial)}" if partial else "", ""]
+        lines += [f"### task={task}: mean ± sd over seeds per source, mean rank", "",
+                  "| candidate | " + " | ".join(sources) + " | mean rank |", "|---|" + "---|" * (len(sources) + 1)]
+        for candidate in sorted(table, key=lambda c: (c not in common, np.mean(reranked.get(c, [0])))):
+            cells = []
+            for source in sources:
+                scores = [r["score"] for r in rows if r["source"] == source and r["candidate"] == candidate
+                          and "score" in r]
+                cells.append(f"{np.mean(scores):.4f} ± {np.std(scores):.4f} ({len(scores)})" if scores else "")
+            rank = f"{np.mean(reranked[candidate]):.2f}" if candidate in common else "not on every source"
+            lines.append(f"| {candidate} | " + " | ".join(cells) + f" | {rank} |")
+        chance = [np.mean([r["chance"] for r in rows if r["source"] == source and r.get("chance") is not None] or
+                          [np.nan]) for source in sources]
+        lines += ["| *chance (the plain alternative)* | " + " | ".join(f"{c:.4f}" for c in chance) + " | |", ""]
     return lines
 
 
