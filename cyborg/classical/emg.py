@@ -46,20 +46,26 @@ def emg_td_kernel_ridge(*, sfreq: float, n_bins: int = 6, alphas: Sequence[float
     return make_pipeline(WindowsInput(), TimeDomainFeatures(sfreq, n_bins), StandardScaler(), kernel_ridge(alphas))
 
 
-def emg_td_gbm(*, sfreq: float, task: str, n_bins: int = 6, n_components: int = 8) -> Pipeline:
+def emg_td_gbm(*, sfreq: float, task: str, n_bins: int | None = None, n_components: int = 8) -> Pipeline:
     """Time-domain features in ``n_bins`` time bins -> histogram gradient boosting.
 
     Parameters
     ----------
-    sfreq, n_bins
+    sfreq : float
         As in :func:`emg_td_ridge`.
+    n_bins : int | None
+        Time bins per window; ``None``: one for classification (short gesture windows
+        leave too few samples per bin for the spectral bands), 6 for trajectories.
     task : {"classification", "regression"}
         A classifier of class targets, or a regressor of flattened kinematics
         (through at most ``n_components`` target PCA scores).
     n_components : int
         Target PCA scores boosted (regression only).
     """
-    head = boosting_classifier() if task == "classification" else boosting_regressor(n_components)
+    classification = task == "classification"
+    if n_bins is None:
+        n_bins = 1 if classification else 6
+    head = boosting_classifier() if classification else boosting_regressor(n_components)
     return make_pipeline(WindowsInput(), TimeDomainFeatures(sfreq, n_bins), head)
 
 
