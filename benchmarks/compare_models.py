@@ -114,7 +114,8 @@ def summarise(rows: list[dict]) -> list[str]:
             fit = np.mean([r["fit_seconds"] or 0.0 for r in by_candidate[candidate]])
             lines.append(f"| {rank} | {candidate} | {np.mean(scores):.4f} ± {np.std(scores):.4f} | "
                          f"{len(scores)} | {fit:.1f} |")
-        failed = [r for r in rows if r["source"] == source and "error" in r]
+        scored = {(r["candidate"], r["seed"]) for r in good}
+        failed = [r for r in rows if r["source"] == source and "error" in r and (r["candidate"], r["seed"]) not in scored]
         lines += [f"- failed: {r['candidate']} seed {r['seed']}: {r['error']}" for r in failed]
         lines.append("")
     for task, table in ranks.items():
@@ -155,14 +156,15 @@ def main() -> None:
     results.mkdir(parents=True, exist_ok=True)
     log_path = args.resume or results / f"compare-{stamp}.jsonl"
     rows = [json.loads(line) for line in log_path.read_text().splitlines()] if log_path.is_file() else []
-    done = {(r["source"], r["candidate"], r["seed"]) for r in rows}
+    done = {(r["source"], r["candidate"], r["seed"]) for r in rows if "score" in r}   # failed rows run again
     for source in args.sources:
         task = SOURCES[source][0]
         for candidate in args.candidates or FAMILIES[family_of(task)][0]:
             for seed in args.seeds:
                 if (source, candidate, seed) in done:
                     continue
-                folder = "_".join(candidate.replace("preprocessing=", "").split())
+                # no "=" in the folder: it goes into a hydra.run.dir= override
+                folder = "_".join(candidate.replace("preprocessing=", "").split()).replace("=", "-")
                 row = run_one(source, candidate, seed, args.out / stamp / source.replace(":", "-") / folder /
                               f"seed{seed}", args.extra)
                 rows.append(row)
