@@ -64,6 +64,11 @@ def family_of(task: str) -> str:
     return next(name for name, (_, tasks) in FAMILIES.items() if task in tasks)
 
 
+def shown(path: Path) -> str:
+    """``path`` relative to the repository when it is inside it."""
+    return str(path.relative_to(REPO)) if path.is_relative_to(REPO) else str(path)
+
+
 def run_one(source: str, candidate: str, seed: int, out: Path, extra: list[str]) -> dict:
     """One train.py (or baselines/run.py) process; returns the row read back from its metrics.json."""
     task, overrides, seeds_data = SOURCES[source]
@@ -179,7 +184,7 @@ def main() -> None:
 
     command = " ".join(["python benchmarks/compare_models.py", *sys.argv[1:]])
     header = [f"`{command}` ({stamp}; seeds {args.seeds}; torch {torch.__version__}, {os.cpu_count()} CPU cores, "
-              f"{platform.machine()}; rows in {log_path.relative_to(REPO)})", ""]
+              f"{platform.machine()}; rows in {shown(log_path.resolve())})", ""]
     text = "\n".join(header + summarise(rows))
     log_path.with_suffix(".md").write_text(text)
     print(text)
