@@ -23,6 +23,7 @@ from pathlib import Path
 
 import mne
 import numpy as np
+from tqdm.auto import tqdm
 import pandas as pd
 from pyriemann.estimation import Covariances, XdawnCovariances
 from pyriemann.tangentspace import TangentSpace
@@ -82,7 +83,7 @@ def trick_difficulty(root: str | Path) -> pd.DataFrame:
     dropped and channels scaled by their training-fold standard deviation.
     """
     rows = []
-    for subject, epochs in trick_epochs(root).items():
+    for subject, epochs in tqdm(trick_epochs(root).items(), desc="subjects", unit="subject"):
         y = epochs["y"]
         hits: dict[str, list] = {"majority": [], "tangent_space": [], "tangent_space_slow": []}
         for held_out in np.unique(epochs["session"]):
