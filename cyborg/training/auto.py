@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from cyborg.classical import is_classical
+from cyborg.errors import ConfigError
 from cyborg.evaluation.splits import Fold
 from cyborg.models.transforms import make_input_transform
 from cyborg.preprocessing import Pipeline
@@ -59,7 +60,8 @@ class Candidate:
         if isinstance(entry, str):
             return cls(entry)
         if not isinstance(entry, dict) or "name" not in entry:
-            fail("config", "model.params.candidates", "a name or a mapping with 'name' (and 'params')", entry)
+            fail("config", "model.params.candidates", "a name or a mapping with 'name' (and 'params')", entry,
+                 ConfigError)
         return cls(str(entry["name"]), dict(entry.get("params") or {}))
 
 
@@ -153,7 +155,7 @@ def fit_auto(decoder: Decoder, trials: Trials, folds: list[Fold], run_dir: Path,
     """
     parsed = [Candidate.parse(entry) for entry in candidates]
     if not parsed:
-        fail("config", "model.params.candidates", "at least one candidate", "none")
+        fail("config", "model.params.candidates", "at least one candidate", "none", ConfigError)
     classification = decoder.class_names is not None
     network_settings = replace(settings, selection="last", early_stopping_patience=None)
     choices: list[dict] = []

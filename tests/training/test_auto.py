@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from cyborg.errors import CyborgError
+from cyborg.errors import ConfigError
 from cyborg.evaluation.splits import make_folds
 from cyborg.tasks.base import Task
 from cyborg.training.auto import Candidate, choose_blend, fit_auto, inner_score
@@ -38,7 +38,7 @@ def test_the_blend_is_the_best_single_candidate_unless_a_mean_of_the_best_beats_
 def test_a_candidate_entry_is_a_name_or_a_mapping():
     assert Candidate.parse("fb_logvar_lda") == Candidate("fb_logvar_lda")
     assert Candidate.parse({"name": "tcn", "params": {"depth": 2}}) == Candidate("tcn", {"depth": 2})
-    with pytest.raises(CyborgError, match="model.params.candidates"):
+    with pytest.raises(ConfigError, match="model.params.candidates"):
         Candidate.parse({"params": {}})
 
 
