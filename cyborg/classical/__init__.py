@@ -59,6 +59,7 @@ CLASSICAL_DECODERS: dict[str, ClassicalSpec] = {spec.name: spec for spec in (
     ClassicalSpec("fbcsp_lda", "eeg", ("classification",), eeg.fbcsp_lda),
     ClassicalSpec("fb_tangent_space", "eeg", ("classification",), eeg.fb_tangent_space),
     ClassicalSpec("xdawn_tangent_space", "eeg", ("classification",), eeg.xdawn_tangent_space),
+    ClassicalSpec("xdawn_tangent_lda", "eeg", ("classification",), eeg.xdawn_tangent_lda),
     ClassicalSpec("emg_td_ridge", "emg", ("regression",), emg.emg_td_ridge),
     ClassicalSpec("emg_td_kernel_ridge", "emg", ("regression",), emg.emg_td_kernel_ridge),
     ClassicalSpec("emg_td_gbm", "emg", ("classification", "regression"), emg.emg_td_gbm),

@@ -14,7 +14,7 @@ from sklearn.base import BaseEstimator
 from sklearn.pipeline import FeatureUnion, Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from cyborg.classical.eeg_features import LogVariance, QuietCSP
+from cyborg.classical.eeg_features import ChannelScale, Detrend, LogVariance, LowPassProjection, QuietCSP
 from cyborg.classical.filterbank import EEG_BANDS, Band, FilterBank, PerBand
 from cyborg.classical.heads import C_GRID, shrinkage_lda, tuned_logistic
 from cyborg.classical.inputs import WindowsInput
@@ -135,3 +135,38 @@ def xdawn_tangent_space(*, sfreq: float, slow_band: Band = (None, 5.0), order: i
         XdawnCovariances(nfilter=nfilter, estimator="oas", xdawn_estimator="oas"))))
     broadband = _tangent_space(Covariances(estimator="oas"))
     return make_pipeline(WindowsInput(), FeatureUnion([("slow", slow), ("broadband", broadband)]), tuned_logistic(Cs))
+
+
+def xdawn_tangent_lda(*, sfreq: float, h_freq: float = 5.0, nfilter: int = 2) -> Pipeline:
+    """Window-only slow potentials (xDAWN) and broadband covariance, in tangent space -> shrinkage LDA.
+
+    Built for pre-cut epochs of about 0.5 s, where a recursive low-pass has no
+    room to settle:
+
+    - every channel is scaled by its training standard deviation and flat
+      channels are dropped (:class:`~cyborg.classical.eeg_features.ChannelScale`);
+    - slow potentials: the window projected on its cosines up to ``h_freq``
+      (:class:`~cyborg.classical.eeg_features.LowPassProjection`), then
+      pyRiemann's ``XdawnCovariances`` and their tangent space;
+    - band power and its spatial pattern: the linearly detrended window's OAS
+      covariance and its tangent space;
+    - both sets standardised, then LDA with Ledoit-Wolf shrinkage, which models
+      the correlations between the many tangent coordinates (chosen
+      analytically, no inner search).
+
+    Parameters
+    ----------
+    sfreq : float
+        Sampling rate of the windows in Hz.
+    h_freq : float
+        Highest frequency of the slow potentials, in Hz.
+    nfilter : int
+        xDAWN spatial filters per class.
+    """
+    from pyriemann.estimation import Covariances, XdawnCovariances
+
+    slow = make_pipeline(LowPassProjection(sfreq, h_freq), _tangent_space(XdawnCovariances(nfilter=nfilter,
+                                                                                         estimator="oas")))
+    broadband = make_pipeline(Detrend(), _tangent_space(Covariances(estimator="oas")))
+    return make_pipeline(WindowsInput(), ChannelScale(), FeatureUnion([("slow", slow), ("broadband", broadband)]),
+                         StandardScaler(), shrinkage_lda())

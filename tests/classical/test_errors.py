@@ -14,7 +14,7 @@ from .planted import EEG_SFREQ, erd_trials
 
 def test_registry_names_and_kinds():
     assert list_classical("eeg") == ["fb_logvar_lda", "fb_logvar_lr", "fb_tangent_space", "fbcsp_lda",
-                                     "xdawn_tangent_space"]
+                                     "xdawn_tangent_lda", "xdawn_tangent_space"]
     assert list_classical("emg") == ["emg_td_gbm", "emg_td_kernel_ridge", "emg_td_logistic", "emg_td_ridge"]
     assert list_classical() == sorted(CLASSICAL_DECODERS)
     assert is_classical("fbcsp_lda") and not is_classical("eegnet")

@@ -25,10 +25,11 @@ def test_band_power_decoders_learn_a_planted_erd(erd, name, minimum):
     assert scores.mean() > minimum
 
 
-def test_xdawn_learns_a_class_locked_slow_waveform():
+@pytest.mark.parametrize("name", ["xdawn_tangent_space", "xdawn_tangent_lda"])
+def test_xdawn_learns_a_class_locked_slow_waveform(name):
     # classes 0 and 1 differ only in the sign of the waveform: covariance alone cannot tell them apart
     X, y = slow_wave_trials()
-    scores = cross_val_score(build_classical("xdawn_tangent_space", sfreq=EEG_SFREQ), X, y, cv=3, scoring="accuracy")
+    scores = cross_val_score(build_classical(name, sfreq=EEG_SFREQ), X, y, cv=3, scoring="accuracy")
     assert scores.mean() > 0.9
 
 
