@@ -33,7 +33,7 @@ function fill(table, rows, columns){
   const body = $(table).tBodies[0]; body.replaceChildren();
   for (const row of rows){ const tr = body.insertRow();
     for (const [key, numeric] of columns){ const td = tr.insertCell(); const v = row[key];
-      td.textContent = (v === null || v === undefined) ? '' : (typeof v === 'number' && !Number.isInteger(v) ? v.toFixed(4) : String(v));
+      td.textContent = (v === null || v === undefined) ? '' : (key.endsWith('_score') ? v.toFixed(4) : String(v));
       if (numeric) td.className = 'num'; } }
 }
 function say(text, ok){ const m=$('message'); m.textContent=text; m.className= ok ? 'ok' : 'error'; }
