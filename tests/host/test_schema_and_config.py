@@ -6,10 +6,12 @@ import json
 import subprocess
 import sys
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
+from cyborg.host.cli import main
 from cyborg.host.db import make_engine, migrate
 from cyborg.host.models import Base
 
@@ -28,7 +30,7 @@ def test_migrations_build_the_models_schema(database_url):
     engine.dispose()
 
 
-def test_bad_competition_folders_fail_in_one_line(tmp_path):
+def test_bad_competition_folders_fail_in_one_line(tmp_path, capsys):
     root = make_competition(tmp_path / "c")
     config = json.loads((root / "competition.yaml").read_text())
     cases = [({"theme": "gestures"}, "theme: expected one of ['trick', 'velocity'], found 'gestures'"),
@@ -40,10 +42,11 @@ def test_bad_competition_folders_fail_in_one_line(tmp_path):
               "field 'phases[0].end': expected a time after its start 2021-01-01T00:00:00, found 2020-01-01T00:00:00")]
     for change, message in cases:
         (root / "competition.yaml").write_text(json.dumps({**config, **change}))
-        result = run_cli("team", "add", "x", "--competition", str(root), check=False)
-        assert result.returncode == 2 and result.stderr.startswith("error: ") and message in result.stderr, \
-            result.stderr
-        assert len(result.stderr.splitlines()) == 1
+        with pytest.raises(SystemExit) as stopped:
+            main(["team", "add", "x", "--competition", str(root)])
+        stderr = capsys.readouterr().err
+        assert stopped.value.code == 2 and stderr.startswith("error: ") and message in stderr, stderr
+        assert len(stderr.splitlines()) == 1
     missing = run_cli("serve", "--competition", str(tmp_path / "nowhere"), check=False)
     assert missing.returncode == 2
     assert missing.stderr == f"error: {tmp_path / 'nowhere'}: expected a competition folder holding " \
