@@ -247,6 +247,7 @@ def train_from_config(cfg: DictConfig) -> float:
 
     from cyborg.experiment import run_experiment
     from cyborg.training import progress
+    from cyborg.training.estimators import fit_estimators
     from cyborg.training.fit import fit_ensemble
 
     # One run makes dozens of fits: Lightning announces devices and tips at INFO for each, warns about
@@ -271,11 +272,16 @@ def train_from_config(cfg: DictConfig) -> float:
     fitter, selection, model_params = make_fitter(cfg.model.name, model_params, settings,
                                                   data.train.is_classification)
     split = OmegaConf.to_container(cfg.split, resolve=True)
-    ensemble = isinstance(fitter, partial) and fitter.func is fit_ensemble  # else the fit count is unknown
+    fitted_by = fitter.func if isinstance(fitter, partial) else None   # model=auto: the fit count is unknown
     split = {**split, "args": task.split_arguments(split)}
-    progress.RUN.start(progress.planned_fits(data.train.metadata, split, task.subject_column,
-                                             settings.members_per_fold, settings.pretrain_epochs > 0)
-                       if ensemble else None)
+    if fitted_by is fit_ensemble:
+        plan = progress.planned_fits(data.train.metadata, split, task.subject_column, settings.members_per_fold,
+                                     settings.pretrain_epochs > 0)
+    elif fitted_by is fit_estimators:                                   # one estimator per fold
+        plan = progress.planned_fits(data.train.metadata, split, task.subject_column)
+    else:
+        plan = None
+    progress.RUN.start(plan)
     result = run_experiment(
         task, data, model_name=cfg.model.name, model_params=model_params,
         steps=OmegaConf.to_container(cfg.preprocessing.steps, resolve=True), fitter=fitter,

@@ -38,6 +38,8 @@ def test_member_line_format():
     assert line == "fit 3/6 | subject0 | val-train3 | 20 epochs | train_loss 0.4127 | 3.1 s | ETA 9.4 s"
     assert member_line(7, None, None, "pretrain", 1, None, 75.0, None) == \
         "fit 7 | pretrain | 1 epoch | train_loss n/a | 0:01:15"
+    assert member_line(2, 6, "subject0", "val-train2", "xdawn_tangent_lda", None, 5.2, 20.8) == \
+        "fit 2/6 | subject0 | val-train2 | xdawn_tangent_lda | 5.2 s | ETA 20.8 s"
 
 
 def test_the_callback_logs_one_line_per_fit_with_group_fold_epochs_loss_and_eta(caplog):
@@ -78,14 +80,16 @@ def trick_root(tmp_path_factory):
     return simulate_trick(tmp_path_factory.mktemp("trick"), n_subjects=2, events_per_session=12, n_test=10, seed=1)
 
 
-def test_train_piped_prints_one_line_per_fold_and_no_bars(trick_root, tmp_path):
+@pytest.mark.parametrize("model, fourth", [("default", "xdawn_tangent_lda"), ("compact_cnn1d", "2 epochs")])
+def test_train_piped_prints_one_line_per_fold_and_no_bars(trick_root, tmp_path, model, fourth):
+    chosen = [] if model == "default" else [f"model={model}"]
     done = subprocess.run([sys.executable, str(REPO / "train.py"), f"data.root={trick_root}",
-                           f"hydra.run.dir={tmp_path / 'run'}", "trainer.max_epochs=2"],
+                           f"hydra.run.dir={tmp_path / 'run'}", "trainer.max_epochs=2", *chosen],
                           cwd=tmp_path, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-3000:]
     fits = [line.split(" - ", 1)[1] for line in done.stdout.splitlines() if "cyborg.training.progress" in line]
     assert [line.split(" | ")[:4] for line in fits] == [
-        [f"fit {k + 3 * s}/6", f"subject{s}", f"val-train{k}", "2 epochs"] for s in (0, 1) for k in (1, 2, 3)]
+        [f"fit {k + 3 * s}/6", f"subject{s}", f"val-train{k}", fourth] for s in (0, 1) for k in (1, 2, 3)]
     assert "Epoch" not in done.stdout and "━" not in done.stdout
     assert "LeafSpec" not in done.stderr and "Tip" not in done.stdout + done.stderr
     assert len(done.stdout) + len(done.stderr) < 5000

@@ -10,6 +10,7 @@ by its own cross-validation on the training fold.
 from __future__ import annotations
 
 import copy
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ from cyborg.preprocessing import Pipeline
 from cyborg.trials import Trials
 from cyborg.training.decoder import Decoder, Member
 from cyborg.training.fit import fit_folds, training_view
+from cyborg.training.progress import RUN
 
 #: What metrics.json records as the selection rule of an estimator fit.
 ESTIMATOR_SELECTION = {
@@ -61,10 +63,12 @@ def fit_estimator_member(decoder: Decoder, steps: Any, train: Trials, make_estim
     name : str
         Member name.
     """
+    started = time.perf_counter()
     pipeline = Pipeline.from_config(copy.deepcopy(steps))
     X, y = estimator_data(decoder, training_view(decoder, pipeline.fit_transform(train)))
     with threadpool_limits(1):  # BLAS and OpenMP pools fight over 2 cores (benchmarks/README.md: 100x)
         estimator = make_estimator(sfreq=float(decoder.model_kwargs["sfreq"])).fit(X, y)
+    RUN.finish(name, getattr(make_estimator, "name", "estimator"), None, time.perf_counter() - started)
     return Member(pipeline=pipeline, estimator=estimator, name=name)
 
 

@@ -1,4 +1,4 @@
-"""One console line per fitted member, with an estimate of the time left in the run.
+"""One console line per fitted member (network or classical), with an estimate of the time left in the run.
 
 A run fits many small Lightning models (one per fold, subject and seed). Per-batch
 progress bars written to a file or a pipe grow to megabytes; instead,
@@ -38,7 +38,7 @@ def format_duration(seconds: float) -> str:
     return str(datetime.timedelta(seconds=round(seconds)))
 
 
-def member_line(done: int, total: int | None, group: str | None, fold: str, epochs: int,
+def member_line(done: int, total: int | None, group: str | None, fold: str, epochs: int | str,
                 train_loss: float | None, seconds: float, eta_seconds: float | None) -> str:
     """The console line of one finished member fit.
 
@@ -50,10 +50,10 @@ def member_line(done: int, total: int | None, group: str | None, fold: str, epoc
         Subject group of the fit (``None`` when unknown).
     fold : str
         Member name without its group prefix (the fold, a seed suffix, ``pretrain``).
-    epochs : int
-        Epochs run.
+    epochs : int | str
+        Epochs run by a network; for a classical decoder (no epochs), its name.
     train_loss : float | None
-        Training loss of the last epoch (``None`` when none was logged).
+        Training loss of the last epoch (``None`` when none was logged; not shown for a classical decoder).
     seconds : float
         Wall time of this fit.
     eta_seconds : float | None
@@ -62,12 +62,17 @@ def member_line(done: int, total: int | None, group: str | None, fold: str, epoc
     Returns
     -------
     line : str
-        E.g. ``"fit 3/6 | subject0 | val-train3 | 20 epochs | train_loss 0.4127 | 3.1 s | ETA 0:00:09"``.
+        E.g. ``"fit 3/6 | subject0 | val-train3 | 20 epochs | train_loss 0.4127 | 3.1 s | ETA 0:00:09"``,
+        or ``"fit 3/6 | subject0 | val-train3 | xdawn_tangent_lda | 5.2 s | ETA 0:00:16"``.
     """
     parts = [f"fit {done}/{total}" if total else f"fit {done}"]
     parts += [group] if group is not None else []
-    loss = "train_loss n/a" if train_loss is None else f"train_loss {train_loss:.4f}"
-    parts += [fold, f"{epochs} epoch{'' if epochs == 1 else 's'}", loss, format_duration(seconds)]
+    if isinstance(epochs, str):
+        parts += [fold, epochs]
+    else:
+        loss = "train_loss n/a" if train_loss is None else f"train_loss {train_loss:.4f}"
+        parts += [fold, f"{epochs} epoch{'' if epochs == 1 else 's'}", loss]
+    parts.append(format_duration(seconds))
     parts += [] if eta_seconds is None else [f"ETA {format_duration(eta_seconds)}"]
     return " | ".join(parts)
 
@@ -106,8 +111,8 @@ class RunProgress:
                 return group, name[len(group) + 1:]
         return None, name
 
-    def finish(self, name: str, epochs: int, train_loss: float | None, seconds: float) -> str:
-        """Count one finished fit, log its line and return it."""
+    def finish(self, name: str, epochs: int | str, train_loss: float | None, seconds: float) -> str:
+        """Count one finished fit, log its line and return it (``epochs``: see :func:`member_line`)."""
         self.done += 1
         total = self.total
         eta = None
