@@ -59,6 +59,20 @@ FAMILIES = {
 METRICS = {"val_accuracy": True, "val_rmse": False, "val_rmse_deg": False}
 
 
+def read_rows(path: Path) -> list[dict]:
+    """The rows of a ``compare-<time>.jsonl`` file (one JSON object per line); exits with the bad line named."""
+    rows = []
+    for number, line in enumerate(path.read_text().splitlines(), 1):
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as error:
+            sys.exit(f"error: {path}: line {number}: expected one JSON row, found {line[:60]!r} ({error.msg})")
+        if not isinstance(row, dict) or not {"source", "candidate", "seed"} <= set(row):
+            sys.exit(f"error: {path}: line {number}: expected keys source, candidate, seed, found {line[:60]!r}")
+        rows.append(row)
+    return rows
+
+
 def family_of(task: str) -> str:
     """The task family a task belongs to."""
     return next(name for name, (_, tasks) in FAMILIES.items() if task in tasks)
@@ -96,9 +110,31 @@ def run_one(source: str, candidate: str, seed: int, out: Path, extra: list[str])
     return row
 
 
-def summarise(rows: list[dict]) -> list[str]:
+def summarise(rows: list[dict], heading: str = "###") -> list[str]:
     """Markdown: one table per source (mean ± sd over seeds, rank) and the mean rank per task."""
-    lines, ranks = [], {}
+    return source_tables(rows) + task_tables(rows, heading)
+
+
+def source_ranks(rows: list[dict]) -> dict[str, dict[str, dict[str, int]]]:
+    """Task -> candidate -> source -> rank of the candidate's mean over seeds on that source (1 = best)."""
+    ranks = {}
+    for source in dict.fromkeys(r["source"] for r in rows):
+        good = [r for r in rows if r["source"] == source and "score" in r]
+        if not good:
+            continue
+        higher = METRICS[good[0]["metric"]]
+        means = {}
+        for r in good:
+            means.setdefault(r["candidate"], []).append(r["score"])
+        order = sorted(means, key=lambda c: -np.mean(means[c]) if higher else np.mean(means[c]))
+        for rank, candidate in enumerate(order, 1):
+            ranks.setdefault(SOURCES[source][0], {}).setdefault(candidate, {})[source] = rank
+    return ranks
+
+
+def source_tables(rows: list[dict]) -> list[str]:
+    """Markdown: one table per source, candidates by mean over seeds, with sd, seed count and fit time."""
+    lines = []
     for source in dict.fromkeys(r["source"] for r in rows):
         good = [r for r in rows if r["source"] == source and "score" in r]
         if not good:
@@ -110,8 +146,6 @@ def summarise(rows: list[dict]) -> list[str]:
             by_candidate.setdefault(r["candidate"], []).append(r)
         means = {c: float(np.mean([r["score"] for r in rs])) for c, rs in by_candidate.items()}
         order = sorted(means, key=lambda c: -means[c] if higher else means[c])
-        for rank, candidate in enumerate(order, 1):
-            ranks.setdefault(SOURCES[source][0], {}).setdefault(candidate, {})[source] = rank
         lines += [f"### {source} ({good[0]['metric']}, {'higher' if higher else 'lower'} is better)", "",
                   "| rank | candidate | mean ± sd | seeds | fit_seconds (mean) |", "|---|---|---|---|---|"]
         for rank, candidate in enumerate(order, 1):
@@ -123,14 +157,23 @@ def summarise(rows: list[dict]) -> list[str]:
         failed = [r for r in rows if r["source"] == source and "error" in r and (r["candidate"], r["seed"]) not in scored]
         lines += [f"- failed: {r['candidate']} seed {r['seed']}: {r['error']}" for r in failed]
         lines.append("")
-    for task, table in ranks.items():
+    return lines
+
+
+def task_tables(rows: list[dict], heading: str = "###") -> list[str]:
+    """Markdown: per task, one column per source (mean ± sd (seeds)) and the mean rank over its sources.
+
+    The mean rank counts only the candidates that ran on every source of the task, re-ranked among them.
+    """
+    lines = []
+    for task, table in source_ranks(rows).items():
         sources = sorted({source for per in table.values() for source in per}, key=list(SOURCES).index)
         common = [c for c, per in table.items() if len(per) == len(sources)]
         reranked = {c: [] for c in common}
         for source in sources:                       # ranks among the candidates every source ran
             for rank, candidate in enumerate(sorted(common, key=lambda c: table[c][source]), 1):
                 reranked[candidate].append(rank)
-        lines += [f"### task={task}: mean ± sd over seeds per source, mean rank", "",
+        lines += [f"{heading} task={task}: mean ± sd over seeds per source, mean rank", "",
                   "| candidate | " + " | ".join(sources) + " | mean rank |", "|---|" + "---|" * (len(sources) + 1)]
         for candidate in sorted(table, key=lambda c: (c not in common, np.mean(reranked.get(c, [0])))):
             cells = []
@@ -155,14 +198,21 @@ def main() -> None:
     parser.add_argument("--extra", nargs="*", default=[], help="Hydra overrides passed to every run")
     parser.add_argument("--resume", type=Path, default=None, help="a compare-<time>.jsonl to continue")
     parser.add_argument("--out", type=Path, default=REPO / "outputs" / "compare")
+    parser.add_argument("--report-only", action="store_true",
+                        help="run nothing: summarise the rows of --resume (and write --readme)")
+    parser.add_argument("--readme", type=Path, default=None,
+                        help=f"also rewrite the per-task tables of this Markdown file between the lines "
+                             f"{README_BEGIN!r} and {README_END!r}")
     args = parser.parse_args()
+    if args.report_only and not (args.resume and args.resume.is_file()):
+        parser.error(f"--report-only needs --resume with an existing rows file, found {args.resume}")
     stamp = datetime.datetime.now().strftime("%Y-%m-%d_%H-%M-%S")
     results = REPO / "benchmarks" / "results"
     results.mkdir(parents=True, exist_ok=True)
     log_path = args.resume or results / f"compare-{stamp}.jsonl"
-    rows = [json.loads(line) for line in log_path.read_text().splitlines()] if log_path.is_file() else []
+    rows = read_rows(log_path) if log_path.is_file() else []
     done = {(r["source"], r["candidate"], r["seed"]) for r in rows if "score" in r}   # failed rows run again
-    for source in args.sources:
+    for source in [] if args.report_only else args.sources:
         task = SOURCES[source][0]
         for candidate in args.candidates or FAMILIES[family_of(task)][0]:
             for seed in args.seeds:
@@ -188,6 +238,25 @@ def main() -> None:
     text = "\n".join(header + summarise(rows))
     log_path.with_suffix(".md").write_text(text)
     print(text)
+    if args.readme:
+        write_readme_tables(args.readme, rows, f"python benchmarks/compare_models.py --resume "
+                                                f"{shown(log_path.resolve())} --report-only --readme {args.readme}")
+
+
+README_BEGIN = "<!-- compare_models tables: begin -->"
+README_END = "<!-- compare_models tables: end -->"
+
+
+def write_readme_tables(path: Path, rows: list[dict], command: str) -> None:
+    """Replace the lines between :data:`README_BEGIN` and :data:`README_END` of ``path`` by the task tables."""
+    text = path.read_text()
+    if README_BEGIN not in text or README_END not in text:
+        sys.exit(f"error: {path}: expected the marker lines {README_BEGIN!r} and {README_END!r}, found "
+                 f"{'neither' if README_BEGIN not in text and README_END not in text else 'only one'}")
+    head, rest = text.split(README_BEGIN, 1)
+    _, tail = rest.split(README_END, 1)
+    block = [f"Regenerated from the rows by `{command}`.", "", *task_tables(rows, heading="####")]
+    path.write_text(head + README_BEGIN + "\n" + "\n".join(block).rstrip() + "\n" + README_END + tail)
 
 
 if __name__ == "__main__":
