@@ -41,6 +41,10 @@ class Member:
     #: Kinematic targets were standardised with these training-fold statistics (mean, std).
     target_stats: tuple[float, float] | None = None
 
+    def __getstate__(self) -> dict:
+        # the built network is a cache (Decoder.model): saved files hold the weights only
+        return {k: v for k, v in vars(self).items() if k != "_model_"}
+
 
 @dataclass
 class Blend:
@@ -61,6 +65,11 @@ class Blend:
     def output(self, trials: Trials) -> np.ndarray:
         """Weighted mean of the parts' mean outputs (probabilities or kinematics)."""
         return sum(w * part.predict_output(trials) for w, part in zip(self.weights, self.parts))
+
+    def check_stream(self, subject: str) -> None:
+        """Raise :class:`~cyborg.errors.StreamError` unless every part can stream ``subject``'s windows."""
+        for part in self.parts:
+            part.check_stream(subject)
 
 
 @dataclass
@@ -102,10 +111,29 @@ class Decoder:
     aggregate: str = "mean"
 
     def build(self, state_dict: dict | None = None) -> torch.nn.Module:
+        """A new network of the decoder's spec, in eval mode, with ``state_dict`` loaded when given."""
         model = build_model(self.model_name, **self.model_kwargs)
         if state_dict is not None:
             model.load_state_dict(state_dict)
         return model.eval()
+
+    def model(self, member: Member) -> torch.nn.Module:
+        """``member``'s network, built on first use and kept (not saved) for the calls after."""
+        model = member.__dict__.get("_model_")
+        if model is None:
+            model = member.__dict__["_model_"] = self.build(member.state_dict)
+        return model
+
+    def check_stream(self, subject: str) -> None:
+        """Raise :class:`~cyborg.errors.StreamError` unless ``subject``'s windows can be decoded one at a time.
+
+        Every member's preprocessing must be causal (:attr:`cyborg.preprocessing.steps.Step.causal`)
+        and, for steps with per-subject statistics, fitted on ``subject``.
+        """
+        for member in self.members:
+            member.pipeline.check_stream(subject)
+            if isinstance(member.estimator, Blend):
+                member.estimator.check_stream(subject)
 
     def model_input(self, member: Member, trials: Trials) -> np.ndarray:
         """Preprocessed, normalised, centre-cropped input of ``member`` for ``trials``."""
@@ -124,7 +152,7 @@ class Decoder:
             return member.estimator.output(trials)
         if member.estimator is not None:
             return self._estimator_output(member, self.model_input(member, trials))
-        model = self.build(member.state_dict)
+        model = self.model(member)
         X = self.model_input(member, trials)
         outputs = [model(torch.from_numpy(np.ascontiguousarray(X[i:i + batch_size]))).numpy()
                    for i in range(0, len(X), batch_size)]
