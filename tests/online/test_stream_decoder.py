@@ -122,3 +122,15 @@ def test_ring_buffer_keeps_the_latest_samples_in_order():
     ring.write(block[:, :3])
     ring.write(block[:, 3:7])
     np.testing.assert_array_equal(ring.latest(np.empty((2, 5), np.float32)), block[:, 2:7])
+
+
+def test_import_cyborg_and_cyborg_online_leave_lsl_and_onnx_out():
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = "import sys, cyborg, cyborg.online; print(sorted(m for m in sys.modules if m.split('.')[0] in " \
+           "('mne_lsl', 'onnx', 'onnxruntime', 'skl2onnx')))"
+    result = subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).resolve().parents[2],
+                            capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"
