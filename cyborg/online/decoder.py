@@ -110,7 +110,8 @@ class StreamDecoder:
             meta["side"] = [side]
         self._trials = Trials(X=self._window, y=np.zeros(1, dtype=np.int64), metadata=pd.DataFrame(meta),
                               sfreq=self.sfreq, ch_names=[f"ch{i}" for i in range(self.n_chans)])
-        self.decode_window(self._window[0])  # builds the networks and designs the filters now
+        # one throw-away window (noise: flat zeros have no log-variance) builds the networks and designs the filters
+        self.decode_window(np.random.default_rng(0).standard_normal((self.n_chans, self.n_times)).astype(np.float32))
 
     @property
     def count(self) -> int:
