@@ -166,7 +166,8 @@ def decode(args: argparse.Namespace) -> None:
     last_print = 0.0
     with open(log_path, "w", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["window", "end_sample", "timestamp", "prediction", "decode_ms", "latency_ms", *names])
+        writer.writerow(["window", "end_sample", "timestamp", "prediction", "decode_ms", "latency_ms", "age_ms",
+                         *names])
         while True:
             now = time.monotonic()
             if args.duration is not None and now - started >= args.duration:
@@ -177,6 +178,7 @@ def decode(args: argparse.Namespace) -> None:
             if len(stamps) == 0:
                 time.sleep(0.001)
                 continue
+            arrived = local_clock()
             last_data = now
             chunk = np.ascontiguousarray(data.T * args.scale, dtype=np.float32)
             first = live.count
@@ -189,12 +191,13 @@ def decode(args: argparse.Namespace) -> None:
                 stamp = float(stamps[emission.end - 1 - first])
                 output = np.asarray(emission.output, dtype=np.float32).ravel()
                 outlet.push_sample(output, timestamp=stamp)
-                latency = (local_clock() - stamp) * 1000
+                pushed = local_clock()
+                latency = (pushed - arrived) * 1000
                 latencies.append(latency)
                 decode_times.append(decode_ms)
                 label = live.label(emission.output) if decoder.class_names is not None else ""
                 writer.writerow([len(latencies) - 1, emission.end, f"{stamp:.6f}", label, f"{decode_ms:.3f}",
-                                 f"{latency:.3f}", *(f"{v:.9g}" for v in output)])
+                                 f"{latency:.3f}", f"{(pushed - stamp) * 1000:.3f}", *(f"{v:.9g}" for v in output)])
                 if now - last_print >= args.print_every:
                     last_print = now
                     end = "\r" if sys.stdout.isatty() else "\n"
@@ -237,8 +240,12 @@ def build_parser() -> argparse.ArgumentParser:
         description="Subscribe to the LSL stream STREAM, decode its latest window every HOP seconds with the saved "
                     "decoder of RUN, push each output (class probabilities, or kinematics step by step) on the LSL "
                     "outlet OUTLET stamped with the time of the window's last sample, print a live line (prediction, "
-                    "latency from that sample to the output) and log every output to a CSV file. Stops after "
-                    "--duration seconds, or once the stream has sent nothing for --idle seconds.")
+                    "latency) and log every output to a CSV file: window, end_sample (samples received when the "
+                    "window closed), timestamp (the source's stamp of its last sample), prediction, decode_ms (decoder "
+                    "time per window), latency_ms (from the arrival of the chunk that closed the window to the output "
+                    "pushed), age_ms (from the source's stamp to the output; PlayerLSL stamps a chunk ahead, so it can "
+                    "be negative), then the outputs. Stops after --duration seconds, or once the stream has sent "
+                    "nothing for --idle seconds.")
     live.add_argument("run", help="a train.py run folder (outputs/<task>/<time>, with decoders/*.pt) or one .pt file")
     live.add_argument("--decoder", default=None,
                       help="decoder name in RUN/decoders (e.g. subject0); needed when there are several")
