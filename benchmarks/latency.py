@@ -8,7 +8,8 @@ For the trick and velocity defaults (compact_cnn1d on ``eeg_window``, scalogram_
 and the classical decoders (fb_logvar_lda, xdawn_tangent_space; emg_td_ridge), at 1 and 2 torch
 threads, in one process:
 
-- ``bare_ms``: the network alone on one preprocessed window (median; networks only);
+- ``bare_ms``: the decoder's networks alone (every fold member's, one after the other) on one
+  prepared window (median; networks only);
 - ``predict_ms``: ``Decoder.predict`` on one epoch (median), and its ratio to ``bare_ms``;
 - ``hop p50/p99/max``: :meth:`cyborg.online.StreamDecoder.push` of one 20 ms chunk that closes a
   window (so each call decodes one window), in ms;
@@ -108,12 +109,12 @@ def measure(decoder: Decoder, subject: str, task: str, threads: int, hops: int, 
     live = StreamDecoder(decoder, sfreq, subject=subject, hop=0.02, threads=threads)
     epoch = one_epoch(decoder, subject, input_window(decoder, sfreq), n_chans, sfreq)
     row = {"task": task, "model": decoder.model_name, "runtime": "classical" if decoder.members[0].estimator
-           is not None else "torch eager", "threads": threads, "bare_ms": None}
-    if decoder.members[0].estimator is None:
-        member = decoder.members[0]
-        x = torch.from_numpy(np.ascontiguousarray(decoder.model_input(member, epoch)))
-        model = decoder.model(member)
-        row["bare_ms"] = median_ms(lambda: model(x), repeats)
+           is not None else "torch eager", "members": len(decoder.members), "threads": threads, "bare_ms": None}
+    networks = [member for member in decoder.members if member.estimator is None]
+    if networks:  # every member's network alone on its prepared input, one after the other
+        calls = [(decoder.model(m), torch.from_numpy(np.ascontiguousarray(decoder.model_input(m, epoch))))
+                 for m in networks]
+        row["bare_ms"] = median_ms(lambda: [model(x) for model, x in calls], repeats)
     row["predict_ms"] = median_ms(lambda: decoder.predict(epoch), repeats)
     row["predict_over_bare"] = row["predict_ms"] / row["bare_ms"] if row["bare_ms"] else None
     signal = (np.random.default_rng(2).normal(size=(n_chans, live.n_times + hops * live.hop)) * 20).astype(np.float32)
