@@ -7,8 +7,8 @@
 
 ``replay`` plays any file :func:`cyborg.io.formats.read_recording` reads (and
 the challenge's theme-1 ``.mat`` sessions) with :class:`mne_lsl.player.PlayerLSL`:
-the signal in volts as MNE holds it, its events on a second stream of markers
-(``<name>-annotations``). ``decode`` subscribes to a stream, runs a saved
+the signal as MNE holds it (volts for EEG), its events on a second stream of
+markers (``<name>-annotations``). ``decode`` subscribes to a stream, runs a saved
 decoder on its latest window every hop (:class:`cyborg.online.StreamDecoder`),
 pushes each output on an LSL outlet, prints a live line and writes a CSV log.
 """
@@ -224,11 +224,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     play = commands.add_parser(
         "replay", help="play a recording file as an LSL stream (its events as markers)",
-        description="Play FILE as an LSL stream in real time with mne_lsl's PlayerLSL: the signal in volts (as MNE "
-                    "holds it) on stream NAME, its events on a second stream NAME-annotations (one channel per "
-                    "event type). Reads the challenge's theme-1 .mat sessions and every format of "
+        description="Play FILE as an LSL stream in real time with mne_lsl's PlayerLSL: the signal as MNE holds it "
+                    "(volts for EEG) on stream NAME and, when it has events, those on a second stream NAME-annotations "
+                    "(one channel per event type). Reads the challenge's theme-1 .mat sessions and every format of "
                     "cyborg.io.formats.read_recording (EDF, BDF, GDF, BrainVision, EEGLAB, FIF, C3D, text EMG).")
-    play.add_argument("file", help="recording file (continuous, not pre-cut epochs)")
+    play.add_argument("file", metavar="FILE", help="recording file (continuous, not pre-cut epochs)")
     play.add_argument("--name", default=DEFAULT_STREAM, help=f"LSL stream name (default {DEFAULT_STREAM})")
     play.add_argument("--chunk-size", type=int, default=10,
                       help="samples pushed at once, every chunk-size / sfreq seconds (default 10)")
@@ -241,12 +241,12 @@ def build_parser() -> argparse.ArgumentParser:
                     "decoder of RUN, push each output (class probabilities, or kinematics step by step) on the LSL "
                     "outlet OUTLET stamped with the time of the window's last sample, print a live line (prediction, "
                     "latency) and log every output to a CSV file: window, end_sample (samples received when the "
-                    "window closed), timestamp (the source's stamp of its last sample), prediction, decode_ms (decoder "
-                    "time per window), latency_ms (from the arrival of the chunk that closed the window to the output "
+                    "window closed), timestamp (the source's stamp of its last sample), prediction, decode_ms (the chunk's "
+                    "decoding time over the windows it closed), latency_ms (from the arrival of the chunk that closed the window to the output "
                     "pushed), age_ms (from the source's stamp to the output; PlayerLSL stamps a chunk ahead, so it can "
                     "be negative), then the outputs. Stops after --duration seconds, or once the stream has sent "
                     "nothing for --idle seconds.")
-    live.add_argument("run", help="a train.py run folder (outputs/<task>/<time>, with decoders/*.pt) or one .pt file")
+    live.add_argument("run", metavar="RUN", help="a train.py run folder (outputs/<task>/<time>, with decoders/*.pt) or one .pt file")
     live.add_argument("--decoder", default=None,
                       help="decoder name in RUN/decoders (e.g. subject0); needed when there are several")
     live.add_argument("--subject", default=None,

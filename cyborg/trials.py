@@ -60,9 +60,7 @@ class Trials:
         if len(self.ch_names) != self.X.shape[1]:
             raise CyborgError(
                 f"Trials.ch_names: expected {self.X.shape[1]} names, found {len(self.ch_names)}")
-        index = self.metadata.index
-        if not (isinstance(index, pd.RangeIndex) and index.start == 0 and index.step == 1):
-            self.metadata = self.metadata.reset_index(drop=True)
+        self.metadata = self.metadata.reset_index(drop=True)
 
     def __len__(self) -> int:
         return self.X.shape[0]
