@@ -93,6 +93,26 @@ def test_trick_default_pipeline_streams_with_parity_and_labels():
     assert live.count == 1000
 
 
+def test_kinematics_stream_on_the_test_side_with_parity():
+    from cyborg.tasks.velocity import VelocityTask
+
+    rng = np.random.default_rng(3)
+    trials = make_trials(rng.normal(size=(12, 4, N_TIMES)) * 20, rng.normal(size=(12, 30, 3)).astype(np.float32),
+                         SFREQ, subjects=["s0"] * 12)
+    decoder = untrained_decoder(trials, [RemoveDC(), BandPass(20.0, 200.0, 2)], task=VelocityTask(swap_lr=False))
+    signal = _signal()
+    live = StreamDecoder(decoder, SFREQ, subject="s0", hop=HOP, side="test")
+    _, outputs = _stream(live, signal, 64)
+    starts = range(0, signal.shape[1] - N_TIMES + 1, live.hop)
+    windows = np.stack([signal[:, s:s + N_TIMES] for s in starts])
+    offline = decoder.predict_output(make_trials(windows, np.zeros((len(windows), 30, 3), np.float32), SFREQ,
+                                                 subjects=["s0"] * len(windows), side=["test"] * len(windows)))
+    assert outputs.shape == (len(windows), 30, 3)
+    np.testing.assert_allclose(outputs, offline, atol=1e-5)
+    train_side = StreamDecoder(decoder, SFREQ, subject="s0", hop=HOP).decode_window(windows[0])
+    np.testing.assert_allclose(outputs[0][:, :2], -train_side[:, :2], atol=1e-5)  # the test side negates vx, vy
+
+
 @pytest.mark.parametrize("step", [SessionScale, EuclideanAlign])
 def test_a_step_that_is_not_causal_refuses_to_stream(step):
     decoder = untrained_decoder(_training_trials(), [RemoveDC(), step()])
