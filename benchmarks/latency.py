@@ -4,9 +4,10 @@
     python benchmarks/latency.py --trick outputs/trick/<time> --velocity outputs/velocity/<time>
     python benchmarks/latency.py --hops 50 --batch 32 --out /tmp/latency.json   # a smoke run
 
-For the trick and velocity defaults (compact_cnn1d on ``eeg_window``, scalogram_cnn on ``emg_raw``)
-and the classical decoders (fb_logvar_lda, xdawn_tangent_space; emg_td_ridge), at 1 and 2 torch
-threads, in one process:
+For the trick and velocity defaults (the model and preprocessing ``configs/task/<task>.yaml``
+selects, first in the table), a network and the classical decoders beside them (compact_cnn1d,
+fb_logvar_lda, xdawn_tangent_space; scalogram_cnn, emg_td_ridge), at 1 and 2 torch threads, in one
+process:
 
 - ``bare_ms``: the decoder's networks alone (every fold member's, one after the other) on one
   prepared window (median; networks only);
@@ -42,10 +43,21 @@ from cyborg.training.decoder import Decoder
 
 #: Challenge shapes per task: stream rate (Hz), channels, window samples, kind.
 TASKS = {"trick": (500.0, 72, 250, "classification"), "velocity": (2000.0, 16, 1000, "regression")}
-#: Decoders measured per task: the train.py default network first, then the classical ones.
-MODELS = {"trick": ("compact_cnn1d", "fb_logvar_lda", "xdawn_tangent_space"),
+#: Decoders measured per task beside the task's default (configs/task/<task>.yaml): a network and classical ones.
+OTHERS = {"trick": ("compact_cnn1d", "fb_logvar_lda", "xdawn_tangent_space"),
           "velocity": ("scalogram_cnn", "emg_td_ridge")}
-PREPROCESSING = {"trick": "eeg_window", "velocity": "emg_raw"}
+CONFIGS = Path(__file__).resolve().parents[1] / "configs"
+
+
+def task_defaults(task: str) -> tuple[str, str]:
+    """``(model, preprocessing)`` that ``configs/task/<task>.yaml`` selects for ``train.py task=<task>``."""
+    from omegaconf import OmegaConf
+
+    chosen = {}
+    for entry in OmegaConf.to_container(OmegaConf.load(CONFIGS / "task" / f"{task}.yaml"))["defaults"]:
+        for key, value in entry.items():
+            chosen[key.split("/")[-1]] = value
+    return chosen["model"], chosen["preprocessing"]
 
 
 def random_trials(task: str, n_trials: int, seed: int = 0) -> Trials:
@@ -71,8 +83,8 @@ def train_tiny(task: str, model: str, max_epochs: int) -> Decoder:
     from cyborg.tasks.velocity import VelocityTask
     from cyborg.training.fit import TrainSettings
 
-    steps = OmegaConf.to_container(OmegaConf.load(Path(__file__).resolve().parents[1] / "configs" / "preprocessing"
-                                                  / f"{PREPROCESSING[task]}.yaml"))["steps"]
+    preprocessing = task_defaults(task)[1]
+    steps = OmegaConf.to_container(OmegaConf.load(CONFIGS / "preprocessing" / f"{preprocessing}.yaml"))["steps"]
     return fit_decoder(random_trials(task, 48), model, preprocessing=steps,
                        settings=TrainSettings(max_epochs=max_epochs, batch_size=16),
                        task=VelocityTask(swap_lr=False) if task == "velocity" else Task())
@@ -158,8 +170,8 @@ def table(rows: list[dict]) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--trick", help="trick run folder or .pt for the network row (default: train a tiny one)")
-    parser.add_argument("--velocity", help="velocity run folder or .pt for the network row (default: train a tiny one)")
+    parser.add_argument("--trick", help="trick run folder or .pt for the default's row (default: fit a tiny one)")
+    parser.add_argument("--velocity", help="velocity run folder or .pt for the default's row (default: fit a tiny one)")
     parser.add_argument("--decoder", help="decoder name in RUN/decoders (default: the first)")
     parser.add_argument("--threads", type=int, nargs="+", default=[1, 2], help="torch threads to measure (default 1 2)")
     parser.add_argument("--hops", type=int, default=2000, help="streamed hops per row (default 2000: 40 s of signal)")
@@ -172,8 +184,9 @@ def main() -> None:
     given = {"trick": args.trick, "velocity": args.velocity}
     decoders = []
     for task in args.tasks:
-        for model in MODELS[task]:
-            if model == MODELS[task][0] and given[task]:
+        default = task_defaults(task)[0]
+        for model in dict.fromkeys((default, *OTHERS[task])):
+            if model == default and given[task]:
                 decoders.append((task, *load(given[task], args.decoder)))
             else:
                 print(f"fitting a tiny {task} {model} on 48 random trials", flush=True)
