@@ -149,7 +149,7 @@ def decode(args: argparse.Namespace) -> None:
     if sinfo.n_channels != n_chans:
         fail(f"stream '{args.stream}'", "n_channels", f"{n_chans} (the decoder's)", sinfo.n_channels, error=StreamError)
     live = StreamDecoder(decoder, sinfo.sfreq, subject=subject, hop=args.hop, session=args.session,
-                         side=args.side, threads=args.threads)
+                         side=args.side, threads=args.threads, ch_names=sinfo.get_channel_names())
     names = _output_names(decoder)
     out_info = StreamInfo(args.outlet, "Predictions", len(names), sinfo.sfreq / live.hop, "float32", args.outlet)
     out_info.set_channel_names(names)

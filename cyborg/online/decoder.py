@@ -86,6 +86,10 @@ class StreamDecoder:
     threads : int
         Torch intra-op threads, set here for the whole process (1 is fastest
         for batch-1 calls on small CPUs).
+    ch_names : list of str | None
+        The stream's channel names, in the decoder's channel order (steps
+        such as ``DeadChannels(mode="interpolate")`` place channels by name);
+        ``None`` names them ``ch0, ch1, ...``.
 
     Raises
     ------
@@ -94,7 +98,8 @@ class StreamDecoder:
     """
 
     def __init__(self, decoder: Decoder, sfreq: float, *, subject: str, hop: float = 0.02,
-                 session: str = "stream", side: str | None = None, threads: int = 1):
+                 session: str = "stream", side: str | None = None, threads: int = 1,
+                 ch_names: list[str] | None = None):
         decoder.check_stream(subject)
         self.decoder = decoder
         self.sfreq = float(sfreq)
@@ -108,8 +113,9 @@ class StreamDecoder:
         meta = {"subject": [str(subject)], "session": [session]}
         if side is not None:
             meta["side"] = [side]
+        names = list(ch_names) if ch_names is not None else [f"ch{i}" for i in range(self.n_chans)]
         self._trials = Trials(X=self._window, y=np.zeros(1, dtype=np.int64), metadata=pd.DataFrame(meta),
-                              sfreq=self.sfreq, ch_names=[f"ch{i}" for i in range(self.n_chans)])
+                              sfreq=self.sfreq, ch_names=names)
         # one throw-away window (noise: flat zeros have no log-variance) builds the networks and designs the filters
         self.decode_window(np.random.default_rng(0).standard_normal((self.n_chans, self.n_times)).astype(np.float32))
 
