@@ -180,6 +180,7 @@ def decode(args: argparse.Namespace) -> None:
                 continue
             arrived = local_clock()
             last_data = now
+            # a copy: mne_lsl's data and stamps are views of buffers the next pull reuses
             chunk = np.ascontiguousarray(data.T * args.scale, dtype=np.float32)
             first = live.count
             tic = time.perf_counter()

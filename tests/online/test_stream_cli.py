@@ -58,6 +58,28 @@ def _recording(path: Path) -> np.ndarray:
     return raw.get_data() * 1e6
 
 
+#: A subscriber to decode's outlet: writes what it received (outputs and stamps) to argv[2] as .npz.
+LISTENER = """
+import sys, time
+import numpy as np
+from mne_lsl.lsl import StreamInlet, resolve_streams
+found, deadline = [], time.monotonic() + 60
+while not found and time.monotonic() < deadline:
+    found = resolve_streams(timeout=1.0, name=sys.argv[1])
+inlet = StreamInlet(found[0])
+inlet.open_stream(timeout=10)
+rows, stamps, last = [], [], time.monotonic()
+while time.monotonic() - last < 3:
+    data, ts = inlet.pull_chunk(timeout=0.0)
+    if len(ts):  # copies: mne_lsl hands out views of buffers it reuses on the next pull
+        rows.append(data.copy())
+        stamps.append(ts.copy())
+        last = time.monotonic()
+    time.sleep(0.005)
+np.savez(sys.argv[2], outputs=np.concatenate(rows), stamps=np.concatenate(stamps))
+"""
+
+
 def test_replay_then_decode_matches_offline_windows_and_drops_nothing(tmp_path):
     rng = np.random.default_rng(0)
     X = rng.normal(size=(12, 4, N_TIMES)) * 20 + 40
@@ -78,9 +100,12 @@ def test_replay_then_decode_matches_offline_windows_and_drops_nothing(tmp_path):
     while not any("waiting for LSL stream" in line for line in lines):  # the decoder is loaded and listening
         lines.append(decoding.stdout.readline())
         assert lines[-1] or decoding.poll() is None, "".join(lines)
+    listener = subprocess.Popen([sys.executable, "-c", LISTENER, f"{name}-out", str(tmp_path / "outlet.npz")],
+                                env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     replay = subprocess.run([sys.executable, "-m", "cyborg.stream", "replay", str(tmp_path / "rec_raw.fif"),
                              "--name", name], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=120)
     out = "".join(lines) + decoding.communicate(timeout=120)[0]
+    listened = listener.communicate(timeout=120)[0]
     assert replay.returncode == 0, replay.stderr
     assert "4 channels at 500 Hz, 4.0 s, 3 events ['frontside_kickturn', 'pumping']" in replay.stdout
     assert decoding.returncode == 0, out
@@ -103,6 +128,16 @@ def test_replay_then_decode_matches_offline_windows_and_drops_nothing(tmp_path):
     streamed = np.array([[float(row[f"p_{c}"]) for c in ("a", "b", "c")] for row in rows])
     np.testing.assert_allclose(streamed, offline, atol=1e-5)
     assert [row["prediction"] for row in rows] == [("a", "b", "c")[i] for i in offline.argmax(1)]
+
+    # the outlet carried the logged outputs, each stamped with its window's last sample (a subscriber that
+    # joins once the outlet exists may miss the first few, and liblsl may hand it the latest one first)
+    assert listener.returncode == 0, listened
+    heard = np.load(tmp_path / "outlet.npz")
+    logged_stamps = np.array([float(row["timestamp"]) for row in rows])
+    assert len(np.unique(heard["stamps"])) > len(rows) // 2
+    at = np.searchsorted(logged_stamps, heard["stamps"] - 1e-6)
+    np.testing.assert_allclose(logged_stamps[at], heard["stamps"], atol=2e-6)
+    np.testing.assert_allclose(heard["outputs"], streamed[at], atol=1e-6)
 
 
 def test_decode_help_and_a_missing_decoder_read_clearly(tmp_path, capsys):
