@@ -83,7 +83,10 @@ def replay(args: argparse.Namespace) -> None:
 
 
 def decoder_file(run: Path, name: str | None) -> Path:
-    """The decoder file: ``run`` itself (a ``.pt``) or ``run/decoders/<name>.pt`` (the only one when ``name`` is None)."""
+    """The decoder file: ``run`` itself (a ``.pt``) or ``run/decoders/<name>.pt``.
+
+    With ``name`` None, the run must hold exactly one decoder.
+    """
     if run.is_file():
         return run
     found = sorted((run / "decoders").glob("*.pt"))
@@ -240,14 +243,15 @@ def build_parser() -> argparse.ArgumentParser:
         "decode", help="decode a live LSL stream with a saved decoder",
         description="Subscribe to the LSL stream STREAM, decode its latest window every HOP seconds with the saved "
                     "decoder of RUN, push each output (class probabilities, or kinematics step by step) on the LSL "
-                    "outlet OUTLET stamped with the time of the window's last sample, print a live line (prediction, "
-                    "latency) and log every output to a CSV file: window, end_sample (samples received when the "
-                    "window closed), timestamp (the source's stamp of its last sample), prediction, decode_ms (the chunk's "
-                    "decoding time over the windows it closed), latency_ms (from the arrival of the chunk that closed the window to the output "
-                    "pushed), age_ms (from the source's stamp to the output; PlayerLSL stamps a chunk ahead, so it can "
-                    "be negative), then the outputs. Stops after --duration seconds, or once the stream has sent "
-                    "nothing for --idle seconds.")
-    live.add_argument("run", metavar="RUN", help="a train.py run folder (outputs/<task>/<time>, with decoders/*.pt) or one .pt file")
+                    "outlet OUTLET stamped with the time of the window's last sample, print a live line "
+                    "(prediction, latency) and log every output to a CSV file: window, end_sample (samples received "
+                    "when the window closed), timestamp (the source's stamp of its last sample), prediction, "
+                    "decode_ms (the chunk's decoding time over the windows it closed), latency_ms (from the arrival "
+                    "of the chunk that closed the window to the output pushed), age_ms (from the source's stamp to "
+                    "the output; PlayerLSL stamps a chunk ahead, so it can be negative), then the outputs. Stops "
+                    "after --duration seconds, or once the stream has sent nothing for --idle seconds.")
+    live.add_argument("run", metavar="RUN",
+                      help="a train.py run folder (outputs/<task>/<time>, with decoders/*.pt) or one .pt file")
     live.add_argument("--decoder", default=None,
                       help="decoder name in RUN/decoders (e.g. subject0); needed when there are several")
     live.add_argument("--subject", default=None,

@@ -51,5 +51,6 @@ def untrained_decoder(trials: Trials, steps: list, model: str = "compact_cnn1d",
     decoder = (task or Task()).decoder_template(trials, model, {}, steps)
     pipeline = Pipeline(steps)
     X = pipeline.fit_transform(trials).X
-    decoder.members = [Member(pipeline=pipeline, scaler=ChannelScaler().fit(X), state_dict=decoder.build().state_dict())]
+    decoder.members = [Member(pipeline=pipeline, scaler=ChannelScaler().fit(X),
+                              state_dict=decoder.build().state_dict())]
     return decoder

@@ -128,7 +128,8 @@ def test_a_subject_not_seen_in_fit_refuses_to_stream():
 
 def test_stream_rate_and_chunk_shape_are_checked():
     decoder = untrained_decoder(_training_trials(), [RemoveDC()])
-    with pytest.raises(StreamError, match="field 'sfreq': expected a stream at the training rate 500 Hz, found 1000 Hz"):
+    rate = "field 'sfreq': expected a stream at the training rate 500 Hz, found 1000 Hz"
+    with pytest.raises(StreamError, match=rate):
         StreamDecoder(decoder, 1000.0, subject="s0")
     live = StreamDecoder(decoder, SFREQ, subject="s0")
     with pytest.raises(StreamError, match=r"stream: field 'chunk': expected shape \(4, T\), found \(3, 10\)"):
