@@ -21,3 +21,7 @@ class SubmissionError(CyborgError):
 
 class ConfigError(CyborgError):
     """A configuration value (a command-line key such as ``trainer.selection``) is invalid."""
+
+
+class StreamError(CyborgError):
+    """A decoder or stream cannot run live: a step that is not causal, a stream that does not match."""

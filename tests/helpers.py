@@ -34,3 +34,23 @@ def planted_two_class_trials(seed: int = 0) -> Trials:
     X = rng.normal(size=(80, 4, 64))
     X[:, 1] += (y[:, None] - 0.5) * np.linspace(-4, 4, 64)
     return make_trials(X, y, class_names=("a", "b"))
+
+
+def untrained_decoder(trials: Trials, steps: list, model: str = "compact_cnn1d", task=None):
+    """A Decoder with one member: ``steps`` and a channel scaler fitted on ``trials``, a network at its
+    initial (seeded) weights; ``task`` (default the generic Task) gives the spec. For tests of what
+    happens around a model (streaming, saving), not of learning."""
+    import torch
+
+    from cyborg.preprocessing import Pipeline
+    from cyborg.tasks.base import Task
+    from cyborg.training.decoder import Member
+    from cyborg.training.normalize import ChannelScaler
+
+    torch.manual_seed(0)
+    decoder = (task or Task()).decoder_template(trials, model, {}, steps)
+    pipeline = Pipeline(steps)
+    X = pipeline.fit_transform(trials).X
+    decoder.members = [Member(pipeline=pipeline, scaler=ChannelScaler().fit(X),
+                              state_dict=decoder.build().state_dict())]
+    return decoder

@@ -57,6 +57,8 @@ class FilterBank(TransformerMixin, BaseEstimator):
     ----------
     sos_ : list of np.ndarray, each shape (n_sections, 6)
         The designed filters, one per band.
+    zi_ : list of np.ndarray, each shape (n_sections, 2)
+        Their step-response initial states (scaled by each window's first sample).
     """
 
     def __init__(self, sfreq: float, bands: Sequence[Band] = EEG_BANDS, order: int = 4):
@@ -72,6 +74,7 @@ class FilterBank(TransformerMixin, BaseEstimator):
         if len(self.bands) == 0:
             fail("FilterBank", "bands", "at least one band", "none", error=CyborgError)
         self.sos_ = [_design(band, float(self.sfreq), self.order) for band in self.bands]
+        self.zi_ = [sosfilt_zi(sos) for sos in self.sos_]
         return self
 
     def transform(self, X: np.ndarray) -> np.ndarray:
@@ -90,8 +93,10 @@ class FilterBank(TransformerMixin, BaseEstimator):
         X = check_windows(X, "FilterBank")
         out = np.empty((X.shape[0], len(self.sos_), *X.shape[1:]))
         first = X[None, :, :, :1]  # (1, n_trials, n_chans, 1), broadcast against (n_sections, 1, 1, 2)
-        for index, sos in enumerate(self.sos_):
-            zi = sosfilt_zi(sos)[:, None, None, :] * first
+        # zi_ is absent from filter banks saved before it was kept
+        zis = getattr(self, "zi_", None) or [sosfilt_zi(sos) for sos in self.sos_]
+        for index, (sos, zi) in enumerate(zip(self.sos_, zis)):
+            zi = zi[:, None, None, :] * first
             out[:, index], _ = sosfilt(sos, X, axis=-1, zi=zi)
         return out
 

@@ -44,5 +44,10 @@ class Pipeline:
             trials = step.transform(trials)
         return trials
 
+    def check_stream(self, subject: str) -> None:
+        """Raise :class:`~cyborg.errors.StreamError` unless every step can stream ``subject``'s windows."""
+        for step in self.steps:
+            step.check_stream(subject)
+
     def __repr__(self) -> str:
         return f"Pipeline({self.steps!r})"

@@ -67,6 +67,8 @@ class SessionScale(Step):
         Amplitude-outlier channels found on the training trials.
     """
 
+    causal = False
+
     def __init__(self, wild_ratio: float = 20.0):
         self.wild_ratio = wild_ratio
         self.outliers_: dict[tuple, list[str]] = {}
@@ -109,6 +111,8 @@ class EuclideanAlign(Step):
         ``R`` is shrunk towards ``trace(R) / n_chans * I`` by this share, so
         dead (zero) channels and short sessions keep it invertible.
     """
+
+    causal = False
 
     def __init__(self, shrinkage: float = 0.05):
         self.shrinkage = shrinkage

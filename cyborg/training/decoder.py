@@ -6,13 +6,16 @@ cannot disagree with training.
 
 from __future__ import annotations
 
+import hashlib
+import pickle
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import torch
-from threadpoolctl import threadpool_limits
+from threadpoolctl import ThreadpoolController
 
 from cyborg.errors import DataFormatError
 from cyborg.models import build_model
@@ -22,6 +25,13 @@ from cyborg.trials import Trials
 from cyborg.training.ensemble import robust_member_mean
 from cyborg.training.normalize import ChannelScaler
 from cyborg.validation import fail
+
+
+@cache
+def thread_pools() -> ThreadpoolController:
+    """The process's BLAS and OpenMP pools, found once: a fresh ``threadpool_limits`` rescans every
+    loaded library (about 20 ms here, longer than a classical decoder's whole prediction)."""
+    return ThreadpoolController()
 
 
 @dataclass
@@ -40,6 +50,21 @@ class Member:
     name: str = "all"
     #: Kinematic targets were standardised with these training-fold statistics (mean, std).
     target_stats: tuple[float, float] | None = None
+
+    def __getstate__(self) -> dict:
+        # the built network (Decoder.model) and the pipeline digest are caches: saved files hold neither
+        return {k: v for k, v in vars(self).items() if k not in ("_model_", "_pipeline_key_")}
+
+    def pipeline_key(self) -> str:
+        """A digest of the fitted pipeline (steps, parameters, fitted statistics), computed on first use.
+
+        Members with one key transform trials identically (the fold members of
+        one subject usually do), so a prediction preprocesses once for them.
+        """
+        key = self.__dict__.get("_pipeline_key_")
+        if key is None:
+            key = self.__dict__["_pipeline_key_"] = hashlib.sha1(pickle.dumps(self.pipeline)).hexdigest()
+        return key
 
 
 @dataclass
@@ -61,6 +86,11 @@ class Blend:
     def output(self, trials: Trials) -> np.ndarray:
         """Weighted mean of the parts' mean outputs (probabilities or kinematics)."""
         return sum(w * part.predict_output(trials) for w, part in zip(self.weights, self.parts))
+
+    def check_stream(self, subject: str) -> None:
+        """Raise :class:`~cyborg.errors.StreamError` unless every part can stream ``subject``'s windows."""
+        for part in self.parts:
+            part.check_stream(subject)
 
 
 @dataclass
@@ -102,14 +132,55 @@ class Decoder:
     aggregate: str = "mean"
 
     def build(self, state_dict: dict | None = None) -> torch.nn.Module:
+        """A new network of the decoder's spec, in eval mode, with ``state_dict`` loaded when given."""
         model = build_model(self.model_name, **self.model_kwargs)
         if state_dict is not None:
             model.load_state_dict(state_dict)
         return model.eval()
 
-    def model_input(self, member: Member, trials: Trials) -> np.ndarray:
-        """Preprocessed, normalised, centre-cropped input of ``member`` for ``trials``."""
-        X = member.pipeline.transform(trials).X
+    def model(self, member: Member) -> torch.nn.Module:
+        """``member``'s network, built on first use and kept (not saved) for the calls after."""
+        model = member.__dict__.get("_model_")
+        if model is None:
+            model = member.__dict__["_model_"] = self.build(member.state_dict)
+        return model
+
+    def check_stream(self, subject: str) -> None:
+        """Raise :class:`~cyborg.errors.StreamError` unless ``subject``'s windows can be decoded one at a time.
+
+        Every member's preprocessing must be causal (:attr:`cyborg.preprocessing.steps.Step.causal`)
+        and, for steps with per-subject statistics, fitted on ``subject``.
+        """
+        for member in self.members:
+            member.pipeline.check_stream(subject)
+            if isinstance(member.estimator, Blend):
+                member.estimator.check_stream(subject)
+
+    def model_input(self, member: Member, trials: Trials, preprocessed: dict[str, np.ndarray] | None = None
+                    ) -> np.ndarray:
+        """Preprocessed, normalised, centre-cropped input of ``member`` for ``trials``.
+
+        Parameters
+        ----------
+        member : Member
+            Whose pipeline, scaler and crop to apply.
+        trials : Trials
+            The windows, shape (n_trials, n_chans, n_times).
+        preprocessed : dict | None
+            Pipeline outputs already computed for these ``trials``, by
+            :meth:`Member.pipeline_key`; this member's is added when missing.
+
+        Returns
+        -------
+        X : np.ndarray, shape (n_trials, n_chans, self.n_times)
+        """
+        if preprocessed is None:
+            X = member.pipeline.transform(trials).X
+        else:
+            key = member.pipeline_key()
+            if key not in preprocessed:
+                preprocessed[key] = member.pipeline.transform(trials).X
+            X = preprocessed[key]
         if member.scaler is not None:
             X = member.scaler.transform(X)
         if X.shape[-1] < self.n_times:
@@ -119,13 +190,14 @@ class Decoder:
         return X[..., start:start + self.n_times]
 
     @torch.no_grad()
-    def _member_output(self, member: Member, trials: Trials, batch_size: int = 256) -> np.ndarray:
+    def _member_output(self, member: Member, trials: Trials, preprocessed: dict[str, np.ndarray],
+                       batch_size: int = 256) -> np.ndarray:
         if isinstance(member.estimator, Blend):
             return member.estimator.output(trials)
         if member.estimator is not None:
-            return self._estimator_output(member, self.model_input(member, trials))
-        model = self.build(member.state_dict)
-        X = self.model_input(member, trials)
+            return self._estimator_output(member, self.model_input(member, trials, preprocessed))
+        model = self.model(member)
+        X = self.model_input(member, trials, preprocessed)
         outputs = [model(torch.from_numpy(np.ascontiguousarray(X[i:i + batch_size]))).numpy()
                    for i in range(0, len(X), batch_size)]
         out = np.concatenate(outputs) if outputs else np.empty((0, int(self.model_kwargs["n_outputs"])), np.float32)
@@ -139,7 +211,7 @@ class Decoder:
 
     def _estimator_output(self, member: Member, X: np.ndarray) -> np.ndarray:
         # numpy's and scipy's BLAS pools (pyRiemann) and OpenMP (gradient boosting) fight over the cores
-        with threadpool_limits(1):
+        with thread_pools().limit(limits=1):
             if self.class_names is not None:
                 return member.estimator.predict_proba(X)
             return member.estimator.predict(X).reshape(len(X), *self.target_shape)
@@ -160,7 +232,8 @@ class Decoder:
         return out
 
     def _combine(self, trials: Trials) -> np.ndarray:
-        outputs = np.stack([self._member_output(m, trials) for m in self.members])
+        preprocessed: dict[str, np.ndarray] = {}
+        outputs = np.stack([self._member_output(m, trials, preprocessed) for m in self.members])
         return robust_member_mean(outputs, method=getattr(self, "aggregate", "mean"))
 
     def predict(self, trials: Trials) -> np.ndarray:

@@ -1,0 +1,210 @@
+"""Latency of live decoding: per-hop streaming, one-epoch predict, batch throughput, beside the bare model.
+
+    python benchmarks/latency.py                                    # trains tiny decoders itself
+    python benchmarks/latency.py --trick outputs/trick/<time> --velocity outputs/velocity/<time>
+    python benchmarks/latency.py --hops 50 --batch 32 --out /tmp/latency.json   # a smoke run
+
+For the trick and velocity defaults (the model and preprocessing ``configs/task/<task>.yaml``
+selects, first in the table), a network and the classical decoders beside them (compact_cnn1d,
+fb_logvar_lda, xdawn_tangent_space; scalogram_cnn, emg_td_ridge), at 1 and 2 torch threads, in one
+process:
+
+- ``bare_ms``: the decoder's networks alone (every fold member's, one after the other) on one
+  prepared window (median; networks only);
+- ``predict_ms``: ``Decoder.predict`` on one epoch (median), and its ratio to ``bare_ms``;
+- ``hop p50/p99/max``: :meth:`cyborg.online.StreamDecoder.push` of one 20 ms chunk that closes a
+  window (so each call decodes one window), in ms;
+- ``batch/s``: windows a second through ``Decoder.predict_output`` in batches of ``--batch``.
+
+ONNX Runtime rows appear only once :mod:`cyborg.online` runs exported decoders; until then the
+JSON says why they are missing. Signals are Gaussian noise at the task's rate: latency does not
+depend on what the decoder learnt. Given decoders are used as saved (``RUN/decoders/<name>.pt``,
+the first name unless ``--decoder``); otherwise each is trained for ``--max-epochs`` on random
+trials of the challenge's shapes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import torch
+
+from cyborg.online import StreamDecoder, input_window
+from cyborg.trials import Trials
+from cyborg.training.decoder import Decoder
+
+#: Challenge shapes per task: stream rate (Hz), channels, window samples, kind.
+TASKS = {"trick": (500.0, 72, 250, "classification"), "velocity": (2000.0, 16, 1000, "regression")}
+#: Decoders measured per task beside the task's default (configs/task/<task>.yaml): a network and classical ones.
+OTHERS = {"trick": ("compact_cnn1d", "fb_logvar_lda", "xdawn_tangent_space"),
+          "velocity": ("scalogram_cnn", "emg_td_ridge")}
+CONFIGS = Path(__file__).resolve().parents[1] / "configs"
+
+
+def task_defaults(task: str) -> tuple[str, str]:
+    """``(model, preprocessing)`` that ``configs/task/<task>.yaml`` selects for ``train.py task=<task>``."""
+    from omegaconf import OmegaConf
+
+    chosen = {}
+    for entry in OmegaConf.to_container(OmegaConf.load(CONFIGS / "task" / f"{task}.yaml"))["defaults"]:
+        for key, value in entry.items():
+            chosen[key.split("/")[-1]] = value
+    return chosen["model"], chosen["preprocessing"]
+
+
+def random_trials(task: str, n_trials: int, seed: int = 0) -> Trials:
+    """``n_trials`` Gaussian windows of ``task``'s shape with balanced labels or random kinematics."""
+    sfreq, n_chans, n_times, kind = TASKS[task]
+    rng = np.random.default_rng(seed)
+    X = (rng.normal(size=(n_trials, n_chans, n_times)) * 20).astype(np.float32)
+    metadata = pd.DataFrame({"subject": ["s0"] * n_trials, "session": ["train1"] * n_trials,
+                             "trial": np.arange(n_trials)})
+    if kind == "classification":
+        return Trials(X, np.arange(n_trials) % 3, metadata, sfreq, [f"ch{i}" for i in range(n_chans)],
+                      class_names=("frontside_kickturn", "backside_kickturn", "pumping"))
+    return Trials(X, rng.normal(size=(n_trials, 30, 3)).astype(np.float32), metadata, sfreq,
+                  [f"ch{i}" for i in range(n_chans)], target_names=("vx", "vy", "vz"), target_sfreq=60.0)
+
+
+def train_tiny(task: str, model: str, max_epochs: int) -> Decoder:
+    """A decoder of ``model`` on ``task``'s default preprocessing, fitted on 48 random trials."""
+    from omegaconf import OmegaConf
+
+    from cyborg.api import fit_decoder
+    from cyborg.tasks.base import Task
+    from cyborg.tasks.velocity import VelocityTask
+    from cyborg.training.fit import TrainSettings
+
+    preprocessing = task_defaults(task)[1]
+    steps = OmegaConf.to_container(OmegaConf.load(CONFIGS / "preprocessing" / f"{preprocessing}.yaml"))["steps"]
+    return fit_decoder(random_trials(task, 48), model, preprocessing=steps,
+                       settings=TrainSettings(max_epochs=max_epochs, batch_size=16),
+                       task=VelocityTask(swap_lr=False) if task == "velocity" else Task())
+
+
+def load(run_or_pt: str, name: str | None) -> tuple[Decoder, str]:
+    """The decoder of a run folder (``decoders/<name>.pt``, the first when ``name`` is None) or a ``.pt``."""
+    path = Path(run_or_pt)
+    if path.is_dir():
+        path = path / "decoders" / f"{name}.pt" if name else sorted((path / "decoders").glob("*.pt"))[0]
+    return Decoder.load(path), path.stem
+
+
+def median_ms(call, repeats: int) -> float:
+    call()
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        call()
+        times.append(time.perf_counter() - start)
+    return float(np.median(times) * 1000)
+
+
+def one_epoch(decoder: Decoder, subject: str, n_samples: int, n_chans: int, sfreq: float, n: int = 1) -> Trials:
+    X = (np.random.default_rng(1).normal(size=(n, n_chans, n_samples)) * 20).astype(np.float32)
+    return Trials(X, np.zeros(n, dtype=np.int64), pd.DataFrame({"subject": [subject] * n, "session": ["test"] * n}),
+                  sfreq, [f"ch{i}" for i in range(n_chans)])
+
+
+@torch.no_grad()
+def measure(decoder: Decoder, subject: str, task: str, threads: int, hops: int, batch: int, repeats: int) -> dict:
+    """One row: bare model, one-epoch predict, streaming per hop and batch throughput at ``threads``."""
+    sfreq, n_chans = TASKS[task][0], int(decoder.model_kwargs["n_chans"])
+    live = StreamDecoder(decoder, sfreq, subject=subject, hop=0.02, threads=threads)
+    epoch = one_epoch(decoder, subject, input_window(decoder, sfreq), n_chans, sfreq)
+    row = {"task": task, "model": decoder.model_name, "runtime": "classical" if decoder.members[0].estimator
+           is not None else "torch eager", "members": len(decoder.members), "threads": threads, "bare_ms": None}
+    networks = [member for member in decoder.members if member.estimator is None]
+    if networks:  # every member's network alone on its prepared input, one after the other
+        calls = [(decoder.model(m), torch.from_numpy(np.ascontiguousarray(decoder.model_input(m, epoch))))
+                 for m in networks]
+        row["bare_ms"] = median_ms(lambda: [model(x) for model, x in calls], repeats)
+    row["predict_ms"] = median_ms(lambda: decoder.predict(epoch), repeats)
+    row["predict_over_bare"] = row["predict_ms"] / row["bare_ms"] if row["bare_ms"] else None
+    signal = (np.random.default_rng(2).normal(size=(n_chans, live.n_times + hops * live.hop)) * 20).astype(np.float32)
+    live.push(signal[:, :live.n_times])  # the first window
+    per_hop = []
+    for start in range(live.n_times, signal.shape[1], live.hop):
+        tic = time.perf_counter()
+        emitted = live.push(signal[:, start:start + live.hop])
+        per_hop.append(time.perf_counter() - tic)
+        assert len(emitted) == 1
+    per_hop_ms = np.array(per_hop) * 1000
+    row.update(hop_ms=live.hop / sfreq * 1000, hops=len(per_hop_ms), hop_p50_ms=float(np.percentile(per_hop_ms, 50)),
+               hop_p99_ms=float(np.percentile(per_hop_ms, 99)), hop_max_ms=float(per_hop_ms.max()))
+    windows = one_epoch(decoder, subject, input_window(decoder, sfreq), n_chans, sfreq, n=batch)
+    row["batch"] = batch
+    row["batch_per_s"] = batch / (median_ms(lambda: decoder.predict_output(windows), max(1, repeats // 20)) / 1000)
+    return row
+
+
+def onnx_status() -> str:
+    """Why there are no ONNX Runtime rows (empty once :mod:`cyborg.online` runs exported decoders)."""
+    import importlib.util
+
+    if importlib.util.find_spec("cyborg.export") is None:
+        return "skipped: cyborg.export (python -m cyborg.export RUN --format onnx) is not in this checkout"
+    return "skipped: cyborg.online has no ONNX Runtime decoder yet"
+
+
+def table(rows: list[dict]) -> str:
+    def num(value, digits=2):
+        return "-" if value is None else f"{value:.{digits}f}"
+
+    lines = [f"{'task':<9}{'model':<21}{'runtime':<12}{'thr':>4}{'bare ms':>9}{'predict ms':>11}{'ratio':>7}"
+             f"{'hop p50':>9}{'hop p99':>9}{'hop max':>9}{'batch/s':>10}"]
+    for r in rows:
+        lines.append(f"{r['task']:<9}{r['model']:<21}{r['runtime']:<12}{r['threads']:>4}{num(r['bare_ms']):>9}"
+                     f"{num(r['predict_ms']):>11}{num(r['predict_over_bare']):>7}{num(r['hop_p50_ms']):>9}"
+                     f"{num(r['hop_p99_ms']):>9}{num(r['hop_max_ms']):>9}{num(r['batch_per_s'], 0):>10}")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--trick", help="trick run folder or .pt for the default's row (default: fit a tiny one)")
+    parser.add_argument("--velocity", help="velocity run folder or .pt for the default's row (default: fit a tiny one)")
+    parser.add_argument("--decoder", help="decoder name in RUN/decoders (default: the first)")
+    parser.add_argument("--threads", type=int, nargs="+", default=[1, 2], help="torch threads to measure (default 1 2)")
+    parser.add_argument("--hops", type=int, default=2000, help="streamed hops per row (default 2000: 40 s of signal)")
+    parser.add_argument("--batch", type=int, default=256, help="windows per batch for throughput (default 256)")
+    parser.add_argument("--repeats", type=int, default=200, help="calls per median (default 200)")
+    parser.add_argument("--max-epochs", type=int, default=2, help="epochs of the tiny decoders (default 2)")
+    parser.add_argument("--tasks", nargs="+", default=list(TASKS), choices=list(TASKS))
+    parser.add_argument("--out", type=Path, help="write the rows and the machine's description to this JSON file")
+    args = parser.parse_args()
+    given = {"trick": args.trick, "velocity": args.velocity}
+    decoders = []
+    for task in args.tasks:
+        default = task_defaults(task)[0]
+        for model in dict.fromkeys((default, *OTHERS[task])):
+            if model == default and given[task]:
+                decoders.append((task, *load(given[task], args.decoder)))
+            else:
+                print(f"fitting a tiny {task} {model} on 48 random trials", flush=True)
+                decoders.append((task, train_tiny(task, model, args.max_epochs), "s0"))
+    rows = [measure(decoder, subject, task, threads, args.hops, args.batch, args.repeats)
+            for threads in args.threads for task, decoder, subject in decoders]
+    print(table(rows))
+    onnx = onnx_status()
+    print(f"ONNX Runtime: {onnx}")
+    if args.out:
+        result = {"command": "python benchmarks/latency.py " + " ".join(sys.argv[1:]),
+                  "date": time.strftime("%Y-%m-%d %H:%M:%S %Z"), "machine": platform.platform(),
+                  "cpus": os.cpu_count(), "load_average": os.getloadavg(), "torch": torch.__version__,
+                  "onnx": onnx, "rows": rows}
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(json.dumps(result, indent=2))
+        print(f"wrote {args.out}")
+
+
+if __name__ == "__main__":
+    main()

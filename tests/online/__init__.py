@@ -1,0 +1,1 @@
+"""Tests of live decoding (cyborg.online) and its LSL command (cyborg.stream)."""
