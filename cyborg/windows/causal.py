@@ -24,7 +24,7 @@ import numpy as np
 
 from cyborg.errors import ConfigError
 from cyborg.trials import Trials
-from cyborg.validation import fail
+from cyborg.validation import fail, is_number
 
 #: Slack (in samples) for floating-point error when a time falls exactly on a sample.
 _EPS = 1e-9
@@ -65,9 +65,9 @@ def causal_window_bounds(n_times: int, sfreq: float, n_steps: int, target_sfreq:
         A negative or non-finite lag, a window shorter than one sample, or a
         window that would start before the trial.
     """
-    if not _is_number(lag_s) or lag_s < 0:
+    if not is_number(lag_s) or lag_s < 0:
         fail(where, f"{prefix}causal_lag_s", "a lag in seconds >= 0", repr(lag_s), ConfigError)
-    length = round(window_s * sfreq) if _is_number(window_s) else 0
+    length = round(window_s * sfreq) if is_number(window_s) else 0
     if length < 1:
         fail(where, f"{prefix}causal_window_s", f"a window of at least one sample ({1 / sfreq:g} s at {sfreq:g} Hz)",
              repr(window_s), ConfigError)
@@ -124,9 +124,3 @@ def causal_windows(trials: Trials, lag_s: float, window_s: float, where: str = "
             "causal_target_s": (n_steps - 1) / trials.target_sfreq, "causal_window_start_s": start / trials.sfreq}
     return replace(trials, X=np.ascontiguousarray(trials.X[..., start:stop]),
                    y=np.ascontiguousarray(trials.y[:, -1:, :]), info=info)
-
-
-def _is_number(value: object) -> bool:
-    """True for a finite real number (not a bool)."""
-    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool) \
-        and bool(np.isfinite(value))
