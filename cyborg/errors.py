@@ -21,3 +21,7 @@ class SubmissionError(CyborgError):
 
 class ConfigError(CyborgError):
     """A configuration value (a command-line key such as ``trainer.selection``) is invalid."""
+
+
+class ExportError(CyborgError):
+    """A fitted decoder (a model, a preprocessing step, an estimator) cannot be exported to the asked format."""

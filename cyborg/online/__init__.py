@@ -1,0 +1,1 @@
+"""Online decoding: streaming and exported decoders."""
