@@ -76,10 +76,10 @@ def _classical_error(decoder: Decoder, member: Member, where: str) -> ExportErro
             get_model_alias(type(step))
         except RuntimeError:
             return ExportError(f"{where}: classical decoder '{decoder.model_name}': step '{name}' "
-                               f"({type(step).__module__}.{type(step).__qualname__}) has no skl2onnx converter "
-                               f"(it takes 3-D windows); expected scikit-learn steps skl2onnx converts")
-    return ExportError(f"{where}: classical decoder '{decoder.model_name}': expected a pipeline of steps on "
-                       f"2-D features, found one that starts on 3-D windows; skl2onnx export is not wired for it")
+                               f"({type(step).__module__}.{type(step).__qualname__}) has no skl2onnx converter; "
+                               f"expected scikit-learn steps that skl2onnx converts")
+    return ExportError(f"{where}: classical decoder '{decoder.model_name}': expected a pipeline on 2-D features "
+                       f"(what skl2onnx takes), found one on 3-D windows")
 
 
 def export_member_graph(decoder: Decoder, member: Member, path: Path, where: str) -> Path:

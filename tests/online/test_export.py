@@ -18,7 +18,8 @@ from cyborg.errors import ExportError
 from cyborg.export import export_decoder, export_run
 from cyborg.export.__main__ import main
 from cyborg.export.preprocessing import pipeline_spec
-from cyborg.models import build_model, list_models, model_kind
+from cyborg.export.run import run_input
+from cyborg.models import build_model, list_models, model_kind, registry
 from cyborg.online.onnx_runtime import OnnxDecoder, preprocess
 from cyborg.preprocessing import (BandPass, DeadChannels, Envelope, EuclideanAlign, Notch, Pipeline, RemoveDC,
                                   Resample, SessionScale, SubjectScale)
@@ -193,6 +194,39 @@ def test_what_cannot_be_exported_says_why(tmp_path):
         export_decoder(decoder, tmp_path, ch_names=["a", "b", "c"], sfreq=100.0, n_times=64, name="x")
 
 
+class _Untraceable(torch.nn.Module):
+    """Output depends on a value of the input (data-dependent control flow): torch.export refuses it."""
+
+    def __init__(self, n_chans, n_times, n_outputs, sfreq):
+        super().__init__()
+        self.linear = torch.nn.Linear(n_chans * n_times, n_outputs)
+
+    def forward(self, signal):
+        out = self.linear(signal.flatten(1))
+        return out if float(out.sum()) > 0 else -out
+
+
+class _Declined(_Untraceable):
+    export_unsupported_reason = "its custom kernel has no ONNX operator"
+
+
+@pytest.mark.parametrize("model, message", [
+    (_Untraceable, r"model 'scratch' cannot be exported to ONNX by torch.onnx.export \(dynamo\): \w+: "),
+    (_Declined, r"model 'scratch' cannot be exported to ONNX: its custom kernel has no ONNX operator$")])
+def test_a_model_that_cannot_export_says_why(model, message, tmp_path, monkeypatch):
+    monkeypatch.setattr(registry, "_REGISTRY", dict(registry._REGISTRY))
+    registry.register_model("scratch", kind="any")(model)
+    trials = _trials(2, 16, 100.0, n=4)
+    pipeline = Pipeline([RemoveDC()]).fit(trials)
+    scaler = ChannelScaler().fit(pipeline.transform(trials).X)
+    kwargs = {"n_chans": 2, "n_times": 16, "n_outputs": 3, "sfreq": 100.0}
+    decoder = Decoder(model_name="scratch", model_kwargs=kwargs, n_times=16, class_names=("a", "b", "c"),
+                      members=[Member(pipeline=pipeline, scaler=scaler, name="m0",
+                                      state_dict=model(**kwargs).state_dict())])
+    with pytest.raises(ExportError, match=rf"^decoder 'x', member 'm0': {message}"):
+        export_decoder(decoder, tmp_path, ch_names=["a", "b"], sfreq=100.0, n_times=16, name="x")
+
+
 def _run_dir(tmp_path, decoder: Decoder, trials: Trials):
     run = tmp_path / "run"
     decoder.save(run / "decoders" / "subject0.pt")
@@ -233,6 +267,15 @@ def test_bad_run_folders_name_the_path_and_what_was_expected(tmp_path, capsys):
         main([str(tmp_path / "missing")])
     assert stop.value.code == 2
     assert capsys.readouterr().err.startswith(f"error: {tmp_path / 'missing'}: expected a run folder")
+
+
+def test_runs_without_a_recorded_input_fall_back_to_the_challenge_geometry(tmp_path):
+    (tmp_path / "metrics.json").write_text(json.dumps({"task": "velocity"}))
+    assert run_input(tmp_path) == (list(EMG_CHANNELS), 2000.0, 1000)
+    (tmp_path / "metrics.json").write_text(json.dumps({"task": "gestures"}))
+    with pytest.raises(ExportError, match=r"metrics.json: field 'input': expected the input channels, rate and "
+                                          r"window length \(written by train.py\), found none for task 'gestures'"):
+        run_input(tmp_path)
 
 
 def test_help_names_the_command_its_output_and_its_limits(capsys):
