@@ -53,8 +53,8 @@ class VelocityTask(Task):
     ------
     ConfigError
         A negative lag, a window shorter than one sample, or a window that
-        would start before the trial: raised by :meth:`load`, first against
-        the challenge's trial (1000 samples at 2 kHz, 30 steps at 60 Hz), then
+        would start before the trial: checked here against the challenge's
+        trial (1000 samples at 2 kHz, 30 steps at 60 Hz) and by :meth:`load`
         against the loaded trials.
     """
 
@@ -64,6 +64,9 @@ class VelocityTask(Task):
                  causal_lag_s: float | None = None, causal_window_s: float = 0.2):
         self.swap_lr = swap_lr
         self.causal_lag_s, self.causal_window_s = causal_lag_s, causal_window_s
+        if causal_lag_s is not None:  # a bad value fails before any data is read
+            causal_window_bounds(EMG_N_TIMES, EMG_SFREQ, VELOCITY_STEPS, VELOCITY_SFREQ, causal_lag_s,
+                                 causal_window_s, *CAUSAL_WHERE)
         self.reference_subject = None if reference_subject is None else str(reference_subject)
         #: Subject keys of the last loaded ``reference.mat``, in file order.
         self.reference_keys: list[str] = []
@@ -92,9 +95,6 @@ class VelocityTask(Task):
         return args
 
     def load(self, root: Path) -> TaskData:
-        if self.causal_lag_s is not None:  # a bad value fails before any data is read
-            causal_window_bounds(EMG_N_TIMES, EMG_SFREQ, VELOCITY_STEPS, VELOCITY_SFREQ, self.causal_lag_s,
-                                 self.causal_window_s, *CAUSAL_WHERE)
         data = load_velocity(root)
         self.reference_keys = list(dict.fromkeys(rec.subject for rec in data["reference"]))
         self._reference_path = Path(root) / "reference.mat"

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 from hydra.utils import instantiate
 
+from cyborg.cli import instantiate_task
 from cyborg.config import compose
 from cyborg.errors import ConfigError
 from cyborg.io.challenge_velocity import REFERENCE_FIELDS, TEST_FIELDS, TRAIN_FIELDS, write_velocity_file
@@ -72,10 +75,24 @@ def test_the_lag_equal_to_the_delay_puts_the_copied_sample_last():
     (0.3, 0.2, r"field 'task.causal_lag_s \+ task.causal_window_s': expected at most 0.483333 s .*found 0.3 s \+ "
                r"0.2 s"),
 ])
-def test_bad_values_name_the_option(tmp_path, lag_s, window_s, message):
-    task = VelocityTask(causal_lag_s=lag_s, causal_window_s=window_s)
+def test_bad_values_name_the_option(lag_s, window_s, message):
     with pytest.raises(ConfigError, match=rf"^config: {message}"):
-        task.load(tmp_path)  # before any file is read: the folder is empty
+        VelocityTask(causal_lag_s=lag_s, causal_window_s=window_s)
+
+
+def test_a_bad_value_on_the_command_line_is_the_task_error_before_any_data_is_read():
+    cfg = compose("velocity", ["task.causal_lag_s=0.3", "task.causal_window_s=0.25"])
+    with pytest.raises(ConfigError, match=r"^config: field 'task.causal_lag_s \+ task.causal_window_s': "
+                                          r"expected at most 0.483333 s"):
+        instantiate_task(cfg.task)  # train.py: the one error line of cyborg.cli.one_line_errors
+
+
+def test_trials_too_short_for_the_window_are_refused():
+    trials = _planted(delay_samples=0, n=2)
+    short = replace(trials, X=trials.X[..., :500])  # 0.25 s of EMG for steps up to 29/60 s
+    with pytest.raises(ConfigError, match=r"expected at most 0.483333 s \(the last target step's time in a 0.25 s "
+                                          r"trial\), found 0 s \+ 0.2 s"):
+        causal_windows(short, 0.0, 0.2)
 
 
 def _folder(root, n: int = 4):
