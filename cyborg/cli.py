@@ -240,6 +240,24 @@ def settings_from_config(cfg: DictConfig) -> TrainSettings:
     return TrainSettings(**trainer, seed=int(cfg.seed), trainer=lightning)
 
 
+def instantiate_task(task_cfg: DictConfig) -> Any:
+    """The task of ``cfg.task``; a :class:`CyborgError` its constructor raises (a bad option) is raised as is.
+
+    Hydra wraps what a constructor raises in its ``InstantiationException``;
+    unwrapped, a bad task option ends in the one error line of
+    :func:`one_line_errors`, before any data is read.
+    """
+    from hydra.errors import InstantiationException
+    from hydra.utils import instantiate
+
+    try:
+        return instantiate(task_cfg)
+    except InstantiationException as error:
+        if isinstance(error.__cause__, CyborgError):
+            raise error.__cause__ from None
+        raise
+
+
 def train_from_config(cfg: DictConfig) -> float:
     """Run one experiment from a composed ``train.yaml`` config; returns the objective value."""
     from hydra.core.hydra_config import HydraConfig
@@ -257,7 +275,7 @@ def train_from_config(cfg: DictConfig) -> float:
     warnings.filterwarnings("ignore", message=r".*LeafSpec.* is deprecated", category=FutureWarning)
     warnings.filterwarnings("ignore", message=r"Total length of .* across ranks is zero")
     settings = check_config(cfg)
-    task = instantiate(cfg.task)
+    task = instantiate_task(cfg.task)
     # Progress bars only on a terminal: piped to a file they take megabytes; the fits' lines replace them.
     settings = replace(settings, trainer={**settings.trainer, "enable_progress_bar": progress.show_bars(
         settings.trainer.get("enable_progress_bar", True))})

@@ -25,3 +25,7 @@ class ConfigError(CyborgError):
 
 class StreamError(CyborgError):
     """A decoder or stream cannot run live: a step that is not causal, a stream that does not match."""
+
+
+class ExportError(CyborgError):
+    """A fitted decoder (a model, a preprocessing step, an estimator) cannot be exported to the asked format."""

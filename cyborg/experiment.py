@@ -134,6 +134,8 @@ def run_experiment(task: Task, data: TaskData, *, model_name: str, model_params:
     pd.concat(manifests, ignore_index=True).to_csv(run_dir / "split_manifest.csv", index=False)
     _save_oof(oof_all, run_dir / "oof_predictions.csv", trials.class_names)
     metrics = {"task": task.name, "model": model_name, "run": reports.provenance(**(provenance or {})),
+               "input": {"ch_names": list(trials.ch_names), "sfreq": float(trials.sfreq),
+                         "n_times": trials.n_times - 2 * int(trials.info.get("margin", 0))},
                "overall": overall, "selection": selection or {}, "per_subject": per_group.to_dict(orient="records")}
     write_report(metrics, oof_all, run_dir, class_names=trials.class_names,
                  target_sfreq=trials.target_sfreq or 60.0, target_names=trials.target_names,

@@ -88,6 +88,12 @@ def check_sfreq(sfreq: float, expected: float, where: str | Path | None,
     return float(sfreq)
 
 
+def is_number(value: Any) -> bool:
+    """True for a finite real number (an int, float or numpy scalar; not a bool)."""
+    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool) \
+        and bool(np.isfinite(value))
+
+
 def check_option(value: Any, allowed: Iterable[Any], name: str,
                  error: type[CyborgError] = CyborgError) -> Any:
     """Check that ``value`` is one of ``allowed`` (an argument or config option)."""

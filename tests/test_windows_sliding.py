@@ -124,6 +124,37 @@ def test_units_follow_trials_convention():
     assert trials.info["units"] == {"Cz": "µV", "RF": "mV", "myo": "a.u."}
 
 
+def test_a_lag_takes_the_target_after_the_window():
+    """Target = time in seconds: with a lag, each window's target is its end time plus the lag."""
+    sfreq = 100.0
+    recording = _recording(np.ones((1, 1000)), sfreq, targets=(np.arange(1000) / sfreq)[:, None],
+                           target_sfreq=sfreq)
+    plain = sliding_windows(recording, 0.5, 0.25)
+    lagged = sliding_windows(recording, 0.5, 0.25, target_lag_s=0.125)
+    time_s = lagged.metadata["time_s"].to_numpy()
+    np.testing.assert_allclose(lagged.y[:, 0, 0], time_s + 0.125, atol=1e-5)
+    # the last window of the plain cut ends at 9.99 s: its target would be at 10.115 s, past the end
+    assert len(lagged) == len(plain) - 1 and lagged.info["n_dropped_target"] == 1
+    np.testing.assert_array_equal(lagged.X, plain.X[:-1])
+    assert lagged.info["target_lag_s"] == 0.125
+    sequence = sliding_windows(recording, 0.5, 0.25, target_mode="sequence", n_target_steps=3, target_lag_s=0.1)
+    np.testing.assert_allclose(sequence.y[0, :, 0], 0.49 + 0.1 - np.array([0.02, 0.01, 0.0]), atol=1e-5)
+
+
+@pytest.mark.parametrize("lag_s, decodable", [(0.0, False), (0.04, True), (0.05, True), (0.06, False)])
+def test_a_target_that_copies_the_signal_is_decodable_at_its_lead(lag_s, decodable):
+    """Target(t) = signal(t - 50 ms), white noise: a 20 ms window holds it for lags 30-50 ms only."""
+    sfreq = 1000.0
+    signal = np.random.default_rng(3).standard_normal(5000)
+    target = np.r_[np.zeros(50), signal[:-50]][:, None]
+    recording = _recording(signal[None] * 1e-6, sfreq, targets=target, target_sfreq=sfreq)
+    trials = sliding_windows(recording, 0.02, 0.01, target_lag_s=lag_s)
+    design = np.column_stack([trials.X[:, 0], np.ones(len(trials))])
+    coef, *_ = np.linalg.lstsq(design, trials.y[:, 0, 0], rcond=None)
+    r2 = 1 - np.var(trials.y[:, 0, 0] - design @ coef) / np.var(trials.y[:, 0, 0])
+    assert (r2 > 0.999) if decodable else (r2 < 0.2), r2
+
+
 def test_bad_arguments_are_refused():
     recording = _recording(np.ones((1, 100)), 100.0, targets=np.zeros((100, 1)), target_sfreq=100.0)
     with pytest.raises(CyborgError, match=r"target_mode: expected one of \['last', 'mean', 'sequence'\]"):
@@ -133,6 +164,10 @@ def test_bad_arguments_are_refused():
     with pytest.raises(CyborgError, match=r"expected a target rate that is a simple fraction of 100 Hz, "
                                           r"found 31.4159 Hz"):
         sliding_windows(recording, 0.5, 0.1, target_sfreq=31.4159265)
+    for lag, mode in ((-0.1, "last"), (float("nan"), "last"), ("0.1", "last"), (0.1, "mean")):
+        with pytest.raises(CyborgError, match=r"target_lag_s: expected a lag in seconds >= 0 \(0 with target_mode "
+                                              r"'mean'\), found .* with target_mode"):
+            sliding_windows(recording, 0.5, 0.1, target_mode=mode, target_lag_s=lag)
     no_target = _recording(np.ones((1, 100)), 100.0)
     with pytest.raises(CyborgError, match=r"expected continuous targets and target_sfreq, found none"):
         sliding_windows(no_target, 0.5, 0.1)

@@ -9,7 +9,8 @@
         for emission in live.push(chunk):       # one per 20 ms once a window is full
             print(emission.end, live.label(emission.output))
 
-The LSL side (replay a file, decode a live stream) is :mod:`cyborg.stream`.
+The LSL side (replay a file, decode a live stream) is :mod:`cyborg.stream`; an exported decoder
+(``python -m cyborg.export``) runs with numpy and onnxruntime alone in :mod:`cyborg.online.onnx_runtime`.
 """
 
 from cyborg.online.decoder import Emission, StreamDecoder, input_window

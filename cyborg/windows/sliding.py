@@ -39,7 +39,7 @@ import pandas as pd
 from cyborg.errors import CyborgError
 from cyborg.recording import Recording
 from cyborg.trials import Trials
-from cyborg.validation import check_option
+from cyborg.validation import check_option, is_number
 
 TARGET_MODES = ("last", "mean", "sequence")
 #: Scale from volts to a unit a file may write.
@@ -50,7 +50,8 @@ MAX_RESAMPLE_DENOMINATOR = 1000
 
 def sliding_windows(recording: Recording, window_s: float, step_s: float, *,
                     target_sfreq: float | None = None, target_mode: str = "last",
-                    n_target_steps: int | None = None, picks: Sequence[str] | None = None,
+                    n_target_steps: int | None = None, target_lag_s: float = 0.0,
+                    picks: Sequence[str] | None = None,
                     metadata: Mapping[str, Any] | None = None) -> Trials:
     """Cut a continuous recording with a continuous target into windows.
 
@@ -73,6 +74,12 @@ def sliding_windows(recording: Recording, window_s: float, step_s: float, *,
     n_target_steps : int | None
         Steps of ``"sequence"`` mode; default ``floor(window_s * target_sfreq)``
         (0.5 s at 60 Hz -> 30).
+    target_lag_s : float
+        Look-back lag in seconds (>= 0): the targets are taken ``target_lag_s``
+        after the window's last sample (``"last"`` and ``"sequence"``; the
+        ``"mean"`` of a window is not moved), so a window decodes the target
+        from signal that ends that long before it. Windows whose lagged
+        target lies past the recording's end are dropped (``n_dropped_target``).
     picks : sequence of str | None
         Channels to keep; default all except stim channels.
     metadata : mapping | None
@@ -96,6 +103,9 @@ def sliding_windows(recording: Recording, window_s: float, step_s: float, *,
         original.
     """
     check_option(target_mode, TARGET_MODES, "sliding_windows: target_mode")
+    if not is_number(target_lag_s) or target_lag_s < 0 or target_lag_s and target_mode == "mean":
+        raise CyborgError(f"sliding_windows: target_lag_s: expected a lag in seconds >= 0 (0 with target_mode "
+                          f"'mean'), found {target_lag_s!r} with target_mode {target_mode!r}")
     data, ch_names, units = _signal(recording, picks)
     if recording.targets is None or recording.target_sfreq is None:
         raise CyborgError(f"sliding_windows: {_name(recording)}: expected continuous targets and "
@@ -116,7 +126,7 @@ def sliding_windows(recording: Recording, window_s: float, step_s: float, *,
         if n_steps < 1:
             raise CyborgError(f"sliding_windows: n_target_steps: expected >= 1, found {n_steps}")
     # positions on the resampled grid of the targets each window reports
-    positions = last_time[:, None] * new_sfreq + np.arange(-n_steps + 1, 1)
+    positions = (last_time[:, None] + target_lag_s) * new_sfreq + np.arange(-n_steps + 1, 1)
     k_used_lo = np.floor(positions[:, 0] + 1e-9).astype(int)
     k_used_hi = np.ceil(positions[:, -1] - 1e-9).astype(int)
     k_first = np.ceil(starts / sfreq * new_sfreq - 1e-9).astype(int)
@@ -143,7 +153,7 @@ def sliding_windows(recording: Recording, window_s: float, step_s: float, *,
                         "n_dropped_target": n_dropped_target, "n_dropped_signal": n_dropped_signal,
                         "n_candidates": len(starts), "window_s": n_times / sfreq,
                         "step_s": _step_samples(step_s, sfreq) / sfreq, "target_mode": target_mode,
-                        "units": units})
+                        "target_lag_s": float(target_lag_s), "units": units})
 
 
 def labelled_windows(recording: Recording, window_s: float, step_s: float, *,

@@ -71,6 +71,15 @@ def test_load_lower_limb_trials_selects_subjects(lower_limb_dir):
     assert trials.info["n_dropped"] == 0
 
 
+def test_a_causal_lag_takes_the_angle_later(lower_limb_dir):
+    plain = load_lower_limb_trials(lower_limb_dir.parent, subjects=[5], exercises=("mar",))
+    lagged = load_lower_limb_trials(lower_limb_dir.parent, subjects=[5], exercises=("mar",), causal_lag_s=0.1)
+    # the hop is 50 ms: a 100 ms lag gives each window the angle of the window two hops later
+    assert len(lagged) == len(plain) - 2 and lagged.info["n_dropped_target"] == 2
+    np.testing.assert_array_equal(lagged.X, plain.X[:-2])
+    np.testing.assert_allclose(lagged.y, plain.y[2:], atol=1e-4)
+
+
 def test_files_are_found_in_several_layouts(lower_limb_dir):
     from_root = lower_limb_files(lower_limb_dir.parent)
     assert len(from_root) == 33 and from_root[0].name == "1Nmar.txt" and from_root[-1].name == "11Npie.txt"

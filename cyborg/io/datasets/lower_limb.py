@@ -187,8 +187,8 @@ def load_lower_limb_recordings(root: str | Path | None = None, *, subjects: Sequ
 
 def lower_limb_trials(recordings: Sequence[Recording], *, window_s: float = 0.25,
                       step_s: float = 0.05, target_sfreq: float = 50.0, target_mode: str = "last",
-                      n_target_steps: int | None = None, l_freq: float | None = None,
-                      h_freq: float | None = None) -> Trials:
+                      n_target_steps: int | None = None, causal_lag_s: float = 0.0,
+                      l_freq: float | None = None, h_freq: float | None = None) -> Trials:
     """Sliding windows of sEMG with a knee-angle target.
 
     Parameters
@@ -201,6 +201,11 @@ def lower_limb_trials(recordings: Sequence[Recording], *, window_s: float = 0.25
         Rate of the angle target in Hz (50 = the goniometer's own rate).
     target_mode, n_target_steps
         See :func:`cyborg.windows.sliding.sliding_windows`.
+    causal_lag_s : float
+        Look-back lag in seconds (>= 0): the angle is taken this long after
+        the window's last EMG sample (``target_lag_s`` of
+        :func:`~cyborg.windows.sliding.sliding_windows`); 0 decodes the angle
+        at the window's end from EMG up to that time.
     l_freq, h_freq : float | None
         Optional band-pass of the EMG (Hz, zero-phase FIR) before windowing.
 
@@ -223,7 +228,7 @@ def lower_limb_trials(recordings: Sequence[Recording], *, window_s: float = 0.25
             recording = dataclasses.replace(recording, raw=raw)
         parts.append(sliding_windows(
             recording, window_s, step_s, target_sfreq=target_sfreq, target_mode=target_mode,
-            n_target_steps=n_target_steps,
+            n_target_steps=n_target_steps, target_lag_s=causal_lag_s,
             metadata={"exercise": recording.extra.get("exercise"), "group": recording.extra.get("group")}))
     trials = Trials.concat(parts)
     trials.info.update(
@@ -242,7 +247,7 @@ def load_lower_limb_trials(root: str | Path | None = None, *, subjects: Sequence
                            window_s: float = 0.25,
                            step_s: float = 0.05, target_sfreq: float = 50.0,
                            target_mode: str = "last", n_target_steps: int | None = None,
-                           angle_sign: str = "auto", zero_angle: bool = False,
+                           causal_lag_s: float = 0.0, angle_sign: str = "auto", zero_angle: bool = False,
                            l_freq: float | None = None, h_freq: float | None = None) -> Trials:
     """Read the lower-limb files and cut them into knee-angle windows.
 
@@ -259,7 +264,7 @@ def load_lower_limb_trials(root: str | Path | None = None, *, subjects: Sequence
                                             angle_sign=angle_sign, zero_angle=zero_angle, on_error=on_error)
     return lower_limb_trials(recordings, window_s=window_s, step_s=step_s, target_sfreq=target_sfreq,
                              target_mode=target_mode, n_target_steps=n_target_steps,
-                             l_freq=l_freq, h_freq=h_freq)
+                             causal_lag_s=causal_lag_s, l_freq=l_freq, h_freq=h_freq)
 
 
 def _group_folder(root: Path, name: str) -> Path | None:

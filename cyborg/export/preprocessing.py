@@ -1,0 +1,134 @@
+"""Fitted preprocessing steps as plain parameters (JSON) that numpy and scipy can replay.
+
+Each step of a fitted :class:`cyborg.preprocessing.Pipeline` becomes one or
+more dicts with a ``"step"`` name; :mod:`cyborg.online.onnx_runtime` applies
+them in order, casting to float32 after each, as the steps do:
+
+- ``{"step": "remove_dc"}``: subtract each window's per-channel mean;
+- ``{"step": "sosfilt", "sos": [[b0, b1, b2, a0, a1, a2], ...]}``: causal
+  ``scipy.signal.sosfilt`` along time from zero initial state, with MNE's own
+  Butterworth design (band-pass, low-pass, notch and envelope filters);
+- ``{"step": "abs"}``: full-wave rectification;
+- ``{"step": "resample", "sfreq": Hz}``: MNE's polyphase resampling
+  (``scipy.signal.resample_poly``, Kaiser window, reflect padding);
+- ``{"step": "dead_channels", "bad": {subject: [index, ...]}, "flat_uv": .., "wild_ratio": ..}``:
+  zero the channels found dead for a subject in training; an unseen subject's
+  are found on its own windows;
+- ``{"step": "subject_scale", "scale": {subject: [per-channel scale]}}``:
+  divide by the subject's training scale, an unseen subject's by its own windows';
+- ``{"step": "session_scale"}``: divide by the per-channel median window
+  standard deviation of each (subject, session) group of the batch.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from cyborg.errors import ExportError
+from cyborg.preprocessing import (BandPass, DeadChannels, Envelope, Notch, Pipeline, RemoveDC, Resample,
+                                  SessionScale, SubjectScale)
+from cyborg.preprocessing.steps import Step, _iir_params
+
+#: Transition band MNE's notch filter adds around each stop band (``trans_bandwidth=1`` Hz, halved).
+_NOTCH_TRANSITION_HZ = 0.5
+
+
+def _butterworth_sos(sfreq: float, l_freq: float | None, h_freq: float | None, order: int) -> np.ndarray:
+    """The second-order sections :func:`mne.filter.filter_data` uses for a causal IIR filter.
+
+    Returns
+    -------
+    sos : np.ndarray, shape (n_sections, 6)
+    """
+    import mne
+
+    params = mne.filter.create_filter(None, sfreq, l_freq, h_freq, method="iir", iir_params=_iir_params(order),
+                                      phase="forward", verbose="error")
+    return np.asarray(params["sos"], dtype=np.float64)
+
+
+def _sosfilt(sos: np.ndarray) -> dict[str, Any]:
+    return {"step": "sosfilt", "sos": sos.tolist()}
+
+
+def step_spec(step: Step, sfreq: float, where: str) -> tuple[list[dict[str, Any]], float]:
+    """Plain parameters of one fitted step, and the sampling rate after it.
+
+    Parameters
+    ----------
+    step : Step
+        A fitted preprocessing step.
+    sfreq : float
+        Rate of the step's input in Hz.
+    where : str
+        Name of the decoder and member, for error messages.
+
+    Returns
+    -------
+    specs : list of dict
+        JSON-ready dicts (see the module docstring); empty for a step that
+        leaves the signal unchanged (a band-pass with no edge below Nyquist).
+    sfreq : float
+        Rate of the step's output in Hz.
+
+    Raises
+    ------
+    ExportError
+        A step the runtime cannot replay, named with the reason.
+    """
+    if isinstance(step, RemoveDC):
+        return [{"step": "remove_dc"}], sfreq
+    if isinstance(step, BandPass):
+        h_freq = None if step.h_freq is not None and step.h_freq >= sfreq / 2 else step.h_freq
+        if step.l_freq is None and h_freq is None:
+            return [], sfreq
+        return [_sosfilt(_butterworth_sos(sfreq, step.l_freq, h_freq, step.order))], sfreq
+    if isinstance(step, Notch):
+        harmonics = np.arange(step.freq, sfreq / 2 - step.width, step.freq)
+        sections = [_butterworth_sos(sfreq, f + step.width / 2 + _NOTCH_TRANSITION_HZ,
+                                     f - step.width / 2 - _NOTCH_TRANSITION_HZ, step.order) for f in harmonics]
+        return ([_sosfilt(np.concatenate(sections))] if sections else []), sfreq
+    if isinstance(step, Envelope):
+        return [{"step": "abs"}, _sosfilt(_butterworth_sos(sfreq, None, step.h_freq, step.order))], sfreq
+    if isinstance(step, Resample):
+        return [{"step": "resample", "sfreq": float(step.sfreq)}], float(step.sfreq)
+    if isinstance(step, DeadChannels):
+        if step.mode != "zero":
+            raise ExportError(f"{where}: preprocessing step {step!r}: expected mode 'zero' (a zeroed channel is "
+                              f"plain parameters), found mode {step.mode!r} (MNE's spherical-spline "
+                              f"interpolation is not replayed outside MNE)")
+        return [{"step": "dead_channels", "bad": {k: list(v) for k, v in step.bad_.items()},
+                 "flat_uv": float(step.flat_uv), "wild_ratio": float(step.wild_ratio)}], sfreq
+    if isinstance(step, SubjectScale):
+        return [{"step": "subject_scale", "scale": {k: v.tolist() for k, v in step.scale_.items()}}], sfreq
+    if isinstance(step, SessionScale):
+        return [{"step": "session_scale"}], sfreq
+    raise ExportError(f"{where}: preprocessing step {step!r}: expected one of RemoveDC, BandPass, Notch, "
+                      f"Envelope, Resample, DeadChannels(mode='zero'), SubjectScale, SessionScale, found "
+                      f"{type(step).__name__}, which the ONNX runtime cannot replay")
+
+
+def pipeline_spec(pipeline: Pipeline, sfreq: float, where: str) -> tuple[list[dict[str, Any]], float]:
+    """Plain parameters of every step of a fitted pipeline, in order, and the output rate in Hz.
+
+    Parameters
+    ----------
+    pipeline : Pipeline
+        A fitted pipeline.
+    sfreq : float
+        Rate of the raw windows in Hz.
+    where : str
+        Name of the decoder and member, for error messages.
+
+    Raises
+    ------
+    ExportError
+        The first step that cannot be exported (see :func:`step_spec`).
+    """
+    specs: list[dict[str, Any]] = []
+    for step in pipeline.steps:
+        more, sfreq = step_spec(step, sfreq, where)
+        specs.extend(more)
+    return specs, sfreq
