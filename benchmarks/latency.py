@@ -16,8 +16,10 @@ process:
   window (so each call decodes one window), in ms;
 - ``batch/s``: windows a second through ``Decoder.predict_output`` in batches of ``--batch``.
 
-ONNX Runtime rows appear only once :mod:`cyborg.online` runs exported decoders; until then the
-JSON says why they are missing. Signals are Gaussian noise at the task's rate: latency does not
+Each torch decoder is also exported (:func:`cyborg.export.onnx.export_decoder`) and measured with
+:class:`cyborg.online.onnx_runtime.OnnxDecoder` at the same thread count (``runtime`` "onnxruntime"):
+its hop is the exported decoder on the latest window of the same stream (the ring buffer is the
+same numpy slice), its ``bare_ms`` the member graphs alone. Signals are Gaussian noise at the task's rate: latency does not
 depend on what the decoder learnt. Given decoders are used as saved (``RUN/decoders/<name>.pt``,
 the first name unless ``--decoder``); otherwise each is trained for ``--max-epochs`` on random
 trials of the challenge's shapes.
@@ -30,6 +32,7 @@ import json
 import os
 import platform
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -86,7 +89,8 @@ def train_tiny(task: str, model: str, max_epochs: int) -> Decoder:
     preprocessing = task_defaults(task)[1]
     steps = OmegaConf.to_container(OmegaConf.load(CONFIGS / "preprocessing" / f"{preprocessing}.yaml"))["steps"]
     return fit_decoder(random_trials(task, 48), model, preprocessing=steps,
-                       settings=TrainSettings(max_epochs=max_epochs, batch_size=16),
+                       settings=TrainSettings(max_epochs=max_epochs, batch_size=16,
+                                              trainer={"enable_progress_bar": False}),
                        task=VelocityTask(swap_lr=False) if task == "velocity" else Task())
 
 
@@ -146,13 +150,46 @@ def measure(decoder: Decoder, subject: str, task: str, threads: int, hops: int, 
     return row
 
 
-def onnx_status() -> str:
-    """Why there are no ONNX Runtime rows (empty once :mod:`cyborg.online` runs exported decoders)."""
-    import importlib.util
+def measure_onnx(decoder: Decoder, subject: str, task: str, threads: int, hops: int, batch: int, repeats: int,
+                 folder: Path) -> dict:
+    """The row of ``decoder`` exported to ONNX and run by onnxruntime with ``threads`` intra-op threads."""
+    import onnxruntime
 
-    if importlib.util.find_spec("cyborg.export") is None:
-        return "skipped: cyborg.export (python -m cyborg.export RUN --format onnx) is not in this checkout"
-    return "skipped: cyborg.online has no ONNX Runtime decoder yet"
+    from cyborg.export.onnx import export_decoder
+    from cyborg.online.onnx_runtime import OnnxDecoder
+
+    sfreq, n_chans = TASKS[task][0], int(decoder.model_kwargs["n_chans"])
+    n_times = input_window(decoder, sfreq)
+    names = [f"ch{i}" for i in range(n_chans)]
+    export_decoder(decoder, folder, ch_names=names, sfreq=sfreq, n_times=n_times, name=decoder.model_name)
+    options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads, options.inter_op_num_threads = threads, 1
+    exported = OnnxDecoder.load(folder, session_options=options)
+    epoch = one_epoch(decoder, subject, n_times, n_chans, sfreq).X
+    row = {"task": task, "model": decoder.model_name, "runtime": "onnxruntime", "members": len(decoder.members),
+           "threads": threads}
+    inputs = [(m.session, m.session.get_inputs()[0].name) for m in exported.members]
+    probe = np.zeros((1, *inputs[0][0].get_inputs()[0].shape[1:]), dtype=np.float32) \
+        if all(isinstance(d, int) for d in inputs[0][0].get_inputs()[0].shape[1:]) else None
+    row["bare_ms"] = None if probe is None else median_ms(
+        lambda: [session.run(None, {name: probe}) for session, name in inputs], repeats)
+    row["predict_ms"] = median_ms(lambda: exported.predict_output(epoch, subject=subject), repeats)
+    row["predict_over_bare"] = row["predict_ms"] / row["bare_ms"] if row["bare_ms"] else None
+    hop = int(round(0.02 * sfreq))
+    signal = (np.random.default_rng(2).normal(size=(n_chans, n_times + hops * hop)) * 20).astype(np.float32)
+    per_hop = []
+    for end in range(n_times + hop, signal.shape[1] + 1, hop):
+        tic = time.perf_counter()
+        exported.predict_output(signal[None, :, end - n_times:end], subject=subject)
+        per_hop.append(time.perf_counter() - tic)
+    per_hop_ms = np.array(per_hop) * 1000
+    row.update(hop_ms=hop / sfreq * 1000, hops=len(per_hop_ms), hop_p50_ms=float(np.percentile(per_hop_ms, 50)),
+               hop_p99_ms=float(np.percentile(per_hop_ms, 99)), hop_max_ms=float(per_hop_ms.max()))
+    windows = one_epoch(decoder, subject, n_times, n_chans, sfreq, n=batch).X
+    row["batch"] = batch
+    row["batch_per_s"] = batch / (median_ms(lambda: exported.predict_output(windows, subject=subject),
+                                            max(1, repeats // 20)) / 1000)
+    return row
 
 
 def table(rows: list[dict]) -> str:
@@ -191,16 +228,20 @@ def main() -> None:
             else:
                 print(f"fitting a tiny {task} {model} on 48 random trials", flush=True)
                 decoders.append((task, train_tiny(task, model, args.max_epochs), "s0"))
-    rows = [measure(decoder, subject, task, threads, args.hops, args.batch, args.repeats)
-            for threads in args.threads for task, decoder, subject in decoders]
+    rows = []
+    with tempfile.TemporaryDirectory() as scratch:
+        for threads in args.threads:
+            for k, (task, decoder, subject) in enumerate(decoders):
+                rows.append(measure(decoder, subject, task, threads, args.hops, args.batch, args.repeats))
+                if all(member.estimator is None for member in decoder.members):
+                    rows.append(measure_onnx(decoder, subject, task, threads, args.hops, args.batch, args.repeats,
+                                             Path(scratch) / f"{k}-{threads}"))
     print(table(rows))
-    onnx = onnx_status()
-    print(f"ONNX Runtime: {onnx}")
     if args.out:
         result = {"command": "python benchmarks/latency.py " + " ".join(sys.argv[1:]),
                   "date": time.strftime("%Y-%m-%d %H:%M:%S %Z"), "machine": platform.platform(),
                   "cpus": os.cpu_count(), "load_average": os.getloadavg(), "torch": torch.__version__,
-                  "onnx": onnx, "rows": rows}
+                  "rows": rows}
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(json.dumps(result, indent=2))
         print(f"wrote {args.out}")
