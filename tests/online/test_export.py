@@ -33,15 +33,6 @@ from cyborg.trials import Trials
 TOLERANCE = {"rtol": 1e-5, "atol": 1e-5}
 
 
-@pytest.fixture(autouse=True)
-def one_torch_thread():
-    """Tiny models: a second thread only adds synchronisation on the shared cores."""
-    previous = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(previous)
-
-
 def _trials(n_chans: int, n_times: int, sfreq: float, *, target_shape=None, n: int = 24, seed: int = 0,
             ch_names=None) -> Trials:
     """Noisy windows of two subjects (subject s1's channel 1 dead), two sessions, half on the test side."""
