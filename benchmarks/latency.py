@@ -112,6 +112,13 @@ def median_ms(call, repeats: int) -> float:
     return float(np.median(times) * 1000)
 
 
+def hop_stats(per_hop_s: list[float], hop_s: float) -> dict:
+    """The row's hop fields from per-hop times in seconds: hop length, count, p50, p99 and max in ms."""
+    ms = np.array(per_hop_s) * 1000
+    return {"hop_ms": hop_s * 1000, "hops": len(ms), "hop_p50_ms": float(np.percentile(ms, 50)),
+            "hop_p99_ms": float(np.percentile(ms, 99)), "hop_max_ms": float(ms.max())}
+
+
 def one_epoch(decoder: Decoder, subject: str, n_samples: int, n_chans: int, sfreq: float, n: int = 1) -> Trials:
     X = (np.random.default_rng(1).normal(size=(n, n_chans, n_samples)) * 20).astype(np.float32)
     return Trials(X, np.zeros(n, dtype=np.int64), pd.DataFrame({"subject": [subject] * n, "session": ["test"] * n}),
@@ -141,9 +148,7 @@ def measure(decoder: Decoder, subject: str, task: str, threads: int, hops: int, 
         emitted = live.push(signal[:, start:start + live.hop])
         per_hop.append(time.perf_counter() - tic)
         assert len(emitted) == 1
-    per_hop_ms = np.array(per_hop) * 1000
-    row.update(hop_ms=live.hop / sfreq * 1000, hops=len(per_hop_ms), hop_p50_ms=float(np.percentile(per_hop_ms, 50)),
-               hop_p99_ms=float(np.percentile(per_hop_ms, 99)), hop_max_ms=float(per_hop_ms.max()))
+    row.update(hop_stats(per_hop, live.hop / sfreq))
     windows = one_epoch(decoder, subject, input_window(decoder, sfreq), n_chans, sfreq, n=batch)
     row["batch"] = batch
     row["batch_per_s"] = batch / (median_ms(lambda: decoder.predict_output(windows), max(1, repeats // 20)) / 1000)
@@ -182,9 +187,7 @@ def measure_onnx(decoder: Decoder, subject: str, task: str, threads: int, hops: 
         tic = time.perf_counter()
         exported.predict_output(signal[None, :, end - n_times:end], subject=subject)
         per_hop.append(time.perf_counter() - tic)
-    per_hop_ms = np.array(per_hop) * 1000
-    row.update(hop_ms=hop / sfreq * 1000, hops=len(per_hop_ms), hop_p50_ms=float(np.percentile(per_hop_ms, 50)),
-               hop_p99_ms=float(np.percentile(per_hop_ms, 99)), hop_max_ms=float(per_hop_ms.max()))
+    row.update(hop_stats(per_hop, hop / sfreq))
     windows = one_epoch(decoder, subject, n_times, n_chans, sfreq, n=batch).X
     row["batch"] = batch
     row["batch_per_s"] = batch / (median_ms(lambda: exported.predict_output(windows, subject=subject),

@@ -27,26 +27,9 @@ from typing import Any
 import numpy as np
 
 from cyborg.errors import ExportError
-from cyborg.preprocessing import (BandPass, DeadChannels, Envelope, Notch, Pipeline, RemoveDC, Resample,
-                                  SessionScale, SubjectScale)
-from cyborg.preprocessing.steps import Step, _iir_params
-
-#: Transition band MNE's notch filter adds around each stop band (``trans_bandwidth=1`` Hz, halved).
-_NOTCH_TRANSITION_HZ = 0.5
-
-
-def _butterworth_sos(sfreq: float, l_freq: float | None, h_freq: float | None, order: int) -> np.ndarray:
-    """The second-order sections :func:`mne.filter.filter_data` uses for a causal IIR filter.
-
-    Returns
-    -------
-    sos : np.ndarray, shape (n_sections, 6)
-    """
-    import mne
-
-    params = mne.filter.create_filter(None, sfreq, l_freq, h_freq, method="iir", iir_params=_iir_params(order),
-                                      phase="forward", verbose="error")
-    return np.asarray(params["sos"], dtype=np.float64)
+from cyborg.preprocessing import (DeadChannels, Envelope, Pipeline, RemoveDC, Resample, SessionScale,
+                                  SubjectScale)
+from cyborg.preprocessing.steps import FilterStep, Step
 
 
 def _sosfilt(sos: np.ndarray) -> dict[str, Any]:
@@ -80,18 +63,10 @@ def step_spec(step: Step, sfreq: float, where: str) -> tuple[list[dict[str, Any]
     """
     if isinstance(step, RemoveDC):
         return [{"step": "remove_dc"}], sfreq
-    if isinstance(step, BandPass):
-        h_freq = None if step.h_freq is not None and step.h_freq >= sfreq / 2 else step.h_freq
-        if step.l_freq is None and h_freq is None:
-            return [], sfreq
-        return [_sosfilt(_butterworth_sos(sfreq, step.l_freq, h_freq, step.order))], sfreq
-    if isinstance(step, Notch):
-        harmonics = np.arange(step.freq, sfreq / 2 - step.width, step.freq)
-        sections = [_butterworth_sos(sfreq, f + step.width / 2 + _NOTCH_TRANSITION_HZ,
-                                     f - step.width / 2 - _NOTCH_TRANSITION_HZ, step.order) for f in harmonics]
-        return ([_sosfilt(np.concatenate(sections))] if sections else []), sfreq
-    if isinstance(step, Envelope):
-        return [{"step": "abs"}, _sosfilt(_butterworth_sos(sfreq, None, step.h_freq, step.order))], sfreq
+    if isinstance(step, FilterStep):  # BandPass, Notch, Envelope: the sections the step itself runs
+        sections = step.sos(sfreq)
+        filtered = [_sosfilt(np.concatenate(sections))] if sections else []
+        return ([{"step": "abs"}] if isinstance(step, Envelope) else []) + filtered, sfreq
     if isinstance(step, Resample):
         return [{"step": "resample", "sfreq": float(step.sfreq)}], float(step.sfreq)
     if isinstance(step, DeadChannels):
