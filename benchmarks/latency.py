@@ -16,7 +16,9 @@ process:
   window (so each call decodes one window), in ms;
 - ``batch/s``: windows a second through ``Decoder.predict_output`` in batches of ``--batch``.
 
-Each torch decoder is also exported (:func:`cyborg.export.onnx.export_decoder`) and measured with
+Classical decoders whose steps all have a numpy path (:mod:`cyborg.online.classical_path`) are
+measured through it (runtime "numpy path") and through their scikit-learn estimators
+("scikit-learn"). Each torch decoder is also exported (:func:`cyborg.export.onnx.export_decoder`) and measured with
 :class:`cyborg.online.onnx_runtime.OnnxDecoder` at the same thread count (``runtime`` "onnxruntime"):
 its hop is the exported decoder on the latest window of the same stream (the ring buffer is the
 same numpy slice), its ``bare_ms`` the member graphs alone. Signals are Gaussian noise at the task's rate: latency does not
@@ -126,13 +128,20 @@ def one_epoch(decoder: Decoder, subject: str, n_samples: int, n_chans: int, sfre
 
 
 @torch.no_grad()
-def measure(decoder: Decoder, subject: str, task: str, threads: int, hops: int, batch: int, repeats: int) -> dict:
-    """One row: bare model, one-epoch predict, streaming per hop and batch throughput at ``threads``."""
+def measure(decoder: Decoder, subject: str, task: str, threads: int, hops: int, batch: int, repeats: int,
+            compiled: bool = True) -> dict:
+    """One row: bare model, one-epoch predict, streaming per hop and batch throughput at ``threads``.
+
+    ``compiled`` runs classical members through :mod:`cyborg.online.classical_path` (runtime
+    "numpy path"), otherwise through their scikit-learn estimators (runtime "scikit-learn").
+    """
     sfreq, n_chans = TASKS[task][0], int(decoder.model_kwargs["n_chans"])
-    live = StreamDecoder(decoder, sfreq, subject=subject, hop=0.02, threads=threads)
+    live = StreamDecoder(decoder, sfreq, subject=subject, hop=0.02, threads=threads, compiled=compiled)
     epoch = one_epoch(decoder, subject, input_window(decoder, sfreq), n_chans, sfreq)
-    row = {"task": task, "model": decoder.model_name, "runtime": "classical" if decoder.members[0].estimator
-           is not None else "torch eager", "members": len(decoder.members), "threads": threads, "bare_ms": None}
+    runtime = "torch eager" if decoder.members[0].estimator is None else \
+        "numpy path" if live.compiled_members else "scikit-learn"
+    row = {"task": task, "model": decoder.model_name, "runtime": runtime, "members": len(decoder.members),
+           "threads": threads, "bare_ms": None}
     networks = [member for member in decoder.members if member.estimator is None]
     if networks:  # every member's network alone on its prepared input, one after the other
         calls = [(decoder.model(m), torch.from_numpy(np.ascontiguousarray(decoder.model_input(m, epoch))))
@@ -199,10 +208,10 @@ def table(rows: list[dict]) -> str:
     def num(value, digits=2):
         return "-" if value is None else f"{value:.{digits}f}"
 
-    lines = [f"{'task':<9}{'model':<21}{'runtime':<12}{'thr':>4}{'bare ms':>9}{'predict ms':>11}{'ratio':>7}"
+    lines = [f"{'task':<9}{'model':<21}{'runtime':<13}{'thr':>4}{'bare ms':>9}{'predict ms':>11}{'ratio':>7}"
              f"{'hop p50':>9}{'hop p99':>9}{'hop max':>9}{'batch/s':>10}"]
     for r in rows:
-        lines.append(f"{r['task']:<9}{r['model']:<21}{r['runtime']:<12}{r['threads']:>4}{num(r['bare_ms']):>9}"
+        lines.append(f"{r['task']:<9}{r['model']:<21}{r['runtime']:<13}{r['threads']:>4}{num(r['bare_ms']):>9}"
                      f"{num(r['predict_ms']):>11}{num(r['predict_over_bare']):>7}{num(r['hop_p50_ms']):>9}"
                      f"{num(r['hop_p99_ms']):>9}{num(r['hop_max_ms']):>9}{num(r['batch_per_s'], 0):>10}")
     return "\n".join(lines)
@@ -236,6 +245,9 @@ def main() -> None:
         for threads in args.threads:
             for k, (task, decoder, subject) in enumerate(decoders):
                 rows.append(measure(decoder, subject, task, threads, args.hops, args.batch, args.repeats))
+                if rows[-1]["runtime"] == "numpy path":  # beside the same decoder through scikit-learn
+                    rows.append(measure(decoder, subject, task, threads, args.hops, args.batch, args.repeats,
+                                        compiled=False))
                 if all(member.estimator is None for member in decoder.members):
                     rows.append(measure_onnx(decoder, subject, task, threads, args.hops, args.batch, args.repeats,
                                              Path(scratch) / f"{k}-{threads}"))

@@ -15,10 +15,11 @@ import pandas as pd
 import torch
 
 from cyborg.errors import StreamError
+from cyborg.online.classical_path import attach_live_paths
 from cyborg.online.ring import RingBuffer
 from cyborg.preprocessing.steps import Resample
 from cyborg.trials import Trials
-from cyborg.training.decoder import Decoder
+from cyborg.training.decoder import Decoder, thread_pools
 from cyborg.validation import check_shape, fail
 
 
@@ -84,8 +85,12 @@ class StreamDecoder:
         Metadata ``side`` (theme 2: ``"test"`` maps the window to the train side
         of the ramp and its kinematics back).
     threads : int
-        Torch intra-op threads, set here for the whole process (1 is fastest
-        for batch-1 calls on small CPUs).
+        Torch intra-op threads and BLAS threads, set here for the whole process
+        (1 is fastest for batch-1 calls on small CPUs).
+    compiled : bool
+        Run classical members through their fitted parameters with numpy
+        (:mod:`cyborg.online.classical_path`; the same outputs, several times
+        faster) where every step has such a path; ``False`` calls the estimators.
     ch_names : list of str | None
         The stream's channel names, in the decoder's channel order (steps
         such as ``DeadChannels(mode="interpolate")`` place channels by name);
@@ -98,7 +103,7 @@ class StreamDecoder:
     """
 
     def __init__(self, decoder: Decoder, sfreq: float, *, subject: str, hop: float = 0.02,
-                 session: str = "stream", side: str | None = None, threads: int = 1,
+                 session: str = "stream", side: str | None = None, threads: int = 1, compiled: bool = True,
                  ch_names: list[str] | None = None):
         decoder.check_stream(subject)
         self.decoder = decoder
@@ -108,6 +113,9 @@ class StreamDecoder:
         self.n_chans = int(decoder.model_kwargs["n_chans"])
         self.threads = int(threads)
         torch.set_num_threads(self.threads)
+        thread_pools().limit(limits=self.threads, user_api="blas")
+        #: Classical members that run through their compiled numpy path.
+        self.compiled_members = attach_live_paths(decoder, enable=compiled)
         self._ring = RingBuffer(self.n_chans, self.n_times)
         self._window = np.zeros((1, self.n_chans, self.n_times), dtype=np.float32)
         meta = {"subject": [str(subject)], "session": [session]}

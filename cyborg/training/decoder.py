@@ -52,8 +52,8 @@ class Member:
     target_stats: tuple[float, float] | None = None
 
     def __getstate__(self) -> dict:
-        # the built network (Decoder.model) and the pipeline digest are caches: saved files hold neither
-        return {k: v for k, v in vars(self).items() if k not in ("_model_", "_pipeline_key_")}
+        # the built network (Decoder.model), the pipeline digest and the live path are caches: saved files hold none
+        return {k: v for k, v in vars(self).items() if k not in ("_model_", "_pipeline_key_", "_live_path_")}
 
     def pipeline_key(self) -> str:
         """A digest of the fitted pipeline (steps, parameters, fitted statistics), computed on first use.
@@ -210,6 +210,9 @@ class Decoder:
         return out
 
     def _estimator_output(self, member: Member, X: np.ndarray) -> np.ndarray:
+        live_path = member.__dict__.get("_live_path_")
+        if live_path is not None:  # set by cyborg.online.StreamDecoder: the same probabilities without the overhead
+            return live_path.predict_proba(X)
         # numpy's and scipy's BLAS pools (pyRiemann) and OpenMP (gradient boosting) fight over the cores
         with thread_pools().limit(limits=1):
             if self.class_names is not None:

@@ -5,11 +5,14 @@ from __future__ import annotations
 import pytest
 import torch
 
+from cyborg.training.decoder import thread_pools
+
 
 @pytest.fixture(autouse=True)
 def one_intra_op_thread():
-    """Run each test's torch ops on one thread (StreamDecoder sets it too), then restore the setting."""
+    """Run each test's torch ops and BLAS calls on one thread (StreamDecoder sets both), then restore them."""
     previous = torch.get_num_threads()
     torch.set_num_threads(1)
-    yield
+    with thread_pools().limit(limits=1, user_api="blas"):
+        yield
     torch.set_num_threads(previous)
