@@ -20,6 +20,7 @@ import numpy as np
 
 from cyborg.preprocessing.steps import Step
 from cyborg.trials import Trials
+from cyborg.validation import check_option
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +50,7 @@ def channel_scale(X: np.ndarray) -> np.ndarray:
 
 
 class SessionScale(Step):
-    """Divide every channel by its median window standard deviation within its own session.
+    """Divide channels by their amplitude within their own session: every channel, or the outliers only.
 
     Removes per-session gain changes and tames channels that are far too
     large in one session only, the same way for training and test windows.
@@ -57,30 +58,46 @@ class SessionScale(Step):
     Parameters
     ----------
     wild_ratio : float
-        At ``fit``, a channel whose scale in one training session is this many
-        times its median over the subject's sessions is reported in
-        :attr:`outliers_` and the log (it is scaled like every other channel).
+        A channel whose amplitude relative to its session's median channel
+        is this many times its usual relative amplitude (the median over the
+        subject's training sessions) is an outlier in that session. Outliers
+        of the training trials are reported in :attr:`outliers_` and the log.
+    mode : {"all", "outliers"}
+        ``"all"`` divides every channel by its median window standard
+        deviation in the session (each channel of each session at unit
+        scale). ``"outliers"`` leaves every channel as it is except a
+        session's outliers, which are brought back to their usual relative
+        amplitude; a session without outliers passes unchanged, so data
+        without such channels decode exactly as without the step.
 
     Attributes
     ----------
     outliers_ : dict of (subject, session) to list of str
         Amplitude-outlier channels found on the training trials.
+    usual_ : dict of str to np.ndarray, shape (n_chans,)
+        Per training subject, each channel's usual amplitude relative to the
+        session's median channel (unitless); a subject not seen in ``fit``
+        is compared with 1 (its session's median channel).
     """
 
     causal = False
 
-    def __init__(self, wild_ratio: float = 20.0):
+    def __init__(self, wild_ratio: float = 20.0, mode: str = "all"):
+        check_option(mode, ("all", "outliers"), "SessionScale mode")
         self.wild_ratio = wild_ratio
+        self.mode = mode
         self.outliers_: dict[tuple, list[str]] = {}
+        self.usual_: dict[str, np.ndarray] = {}
 
     def fit(self, trials: Trials) -> "SessionScale":
         # each channel's amplitude relative to its neighbours (the session's median channel), per session
-        relative = {key: scale / np.median(scale)
-                    for key, rows in session_groups(trials) for scale in [channel_scale(trials.X[rows])]}
-        self.outliers_ = {}
+        relative = {key: _relative(trials.X[rows]) for key, rows in session_groups(trials)}
+        self.outliers_, self.usual_ = {}, {}
         for subject in {key[:1] for key in relative}:
             keys = [key for key in relative if key[:1] == subject]
             usual = np.median([relative[key] for key in keys], axis=0)
+            if subject:
+                self.usual_[str(subject[0])] = usual
             for key in keys if len(keys) > 1 else ():
                 wild = np.flatnonzero(relative[key] > self.wild_ratio * usual)
                 if wild.size:
@@ -91,9 +108,22 @@ class SessionScale(Step):
 
     def transform(self, trials: Trials) -> Trials:
         X = np.empty(trials.X.shape, dtype=np.float32)
-        for _, rows in session_groups(trials):
-            X[rows] = trials.X[rows] / channel_scale(trials.X[rows]).astype(np.float32)[:, None]
+        for key, rows in session_groups(trials):
+            if self.mode == "all":
+                X[rows] = trials.X[rows] / channel_scale(trials.X[rows]).astype(np.float32)[:, None]
+                continue
+            relative = _relative(trials.X[rows])
+            usual = self.usual_.get(str(key[0])) if key else None
+            usual = np.ones_like(relative) if usual is None else usual
+            divisor = np.where(relative > self.wild_ratio * usual, relative / np.maximum(usual, 1e-12), 1.0)
+            X[rows] = trials.X[rows] / divisor.astype(np.float32)[:, None]
         return replace(trials, X=X)
+
+
+def _relative(X: np.ndarray) -> np.ndarray:
+    """Each channel's :func:`channel_scale` over the median channel's, shape (n_chans,), unitless."""
+    scale = channel_scale(X)
+    return scale / np.median(scale)
 
 
 class EuclideanAlign(Step):

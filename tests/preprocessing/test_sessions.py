@@ -88,3 +88,40 @@ def test_shrunk_alignment_maps_a_rescaled_session_onto_the_same_covariance():
     aligned = EuclideanAlign(shrinkage=0.05).transform(trials)
     np.testing.assert_allclose(aligned.X[:20], aligned.X[20:], rtol=1e-3, atol=1e-4)
     assert np.isfinite(aligned.X).all() and np.abs(aligned.X[:, 4]).max() < 1e-6
+
+
+def test_outlier_mode_brings_only_a_wild_channel_back_and_leaves_clean_sessions_unchanged():
+    trials = _erd_sessions(outlier_sessions=("s2",), factor=60.0)
+    step = SessionScale(mode="outliers").fit(trials)
+    assert step.outliers_ == {("s0", "s2"): ["ch5"]}
+    scaled = step.transform(trials)
+    clean = (trials.metadata.session != "s2").to_numpy()
+    np.testing.assert_array_equal(scaled.X[clean], trials.X[clean])
+    wild = (trials.metadata.session == "s2").to_numpy()
+    np.testing.assert_array_equal(np.delete(scaled.X[wild], 5, axis=1), np.delete(trials.X[wild], 5, axis=1))
+    ratio = np.median(trials.X[wild, 5].std(axis=-1)) / np.median(scaled.X[wild, 5].std(axis=-1))
+    assert 10 < ratio <= 60       # 60x too large, divided back to its usual level (within the 0.5-2x gains)
+    assert SessionScale(mode="outliers").fit(scaled).outliers_ == {}
+
+
+def test_outlier_mode_rescues_a_held_out_session_with_a_wild_informative_channel():
+    trials = _erd_sessions(outlier_sessions=("s3",), outlier=0)
+    train, test = trials.subset((trials.metadata.session != "s3").to_numpy()), trials.where(session="s3")
+
+    def accuracy(steps):
+        pipeline = Pipeline(steps)
+        X_train = pipeline.fit_transform(train).X
+        model = make_pipeline(FunctionTransformer(_log_variance), StandardScaler(),
+                              LinearDiscriminantAnalysis(solver="lsqr", shrinkage="auto"))
+        return (model.fit(X_train, train.y).predict(pipeline.transform(test).X) == test.y).mean()
+
+    assert accuracy([SessionScale(mode="outliers")]) >= accuracy([]) + 0.15
+
+
+def test_session_scale_names_an_unknown_mode():
+    import pytest
+
+    from cyborg.errors import CyborgError
+
+    with pytest.raises(CyborgError, match="SessionScale mode.*'all', 'outliers'.*'some'"):
+        SessionScale(mode="some")
