@@ -11,7 +11,8 @@ that applies them to windows directly:
 - :class:`~cyborg.classical.eeg_features.Detrend` and
   :class:`~cyborg.classical.eeg_features.LowPassProjection`, which are linear in
   time: each becomes one (n_times, n_out) matrix, read from the step's own
-  ``transform`` of unit impulses;
+  ``transform`` of unit impulses (a detrend, the identity less a line, is
+  applied in that low-rank form);
 - pyRiemann's ``Covariances`` and ``XdawnCovariances`` with the OAS estimator
   (the shrinkage formula of :func:`sklearn.covariance.oas`, batched);
 - pyRiemann's ``TangentSpace`` (Riemannian metric): the reference's inverse

@@ -49,5 +49,20 @@ class Pipeline:
         for step in self.steps:
             step.check_stream(subject)
 
+    def calibrate(self, trials: Trials) -> "Pipeline":
+        """A copy whose session steps use the statistics of ``trials``, windows of one session (calibration).
+
+        Each :class:`~cyborg.preprocessing.sessions.SessionStep` becomes its
+        :meth:`~cyborg.preprocessing.sessions.SessionStep.calibrate` result,
+        computed on the calibration windows as the steps before it left them;
+        the other steps are kept. The copy streams when its other steps do.
+        """
+        steps = []
+        for step in self.steps:
+            calibrate = getattr(step, "calibrate", None)
+            steps.append(calibrate(trials) if calibrate is not None else step)
+            trials = steps[-1].transform(trials)
+        return Pipeline(steps)
+
     def __repr__(self) -> str:
         return f"Pipeline({self.steps!r})"

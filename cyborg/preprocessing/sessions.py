@@ -49,7 +49,55 @@ def channel_scale(X: np.ndarray) -> np.ndarray:
     return np.where(scale > 0, scale, 1.0)
 
 
-class SessionScale(Step):
+class SessionStep(Step):
+    """A step that maps each session's windows with a linear map computed from that session's windows.
+
+    Subclasses give :meth:`session_map` (the statistics of one session) and
+    :meth:`apply_map`. Such a step cannot stream by itself (a live signal has
+    no session of windows yet); :meth:`calibrate` fixes the map from windows
+    of the stream's session recorded beforehand, which gives a causal step.
+    """
+
+    causal = False
+
+    def session_map(self, X: np.ndarray, key: tuple = ()) -> np.ndarray:
+        raise NotImplementedError
+
+    def apply_map(self, X: np.ndarray, session_map: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+    def transform(self, trials: Trials) -> Trials:
+        X = np.empty(trials.X.shape, dtype=np.float32)
+        for key, rows in session_groups(trials):
+            X[rows] = self.apply_map(trials.X[rows], self.session_map(trials.X[rows], key))
+        return replace(trials, X=X)
+
+    def calibrate(self, trials: Trials) -> "CalibratedSessionStep":
+        """This step with the map of ``trials`` (windows of one session, e.g. a stream's first seconds) fixed."""
+        key = next(session_groups(trials))[0]
+        return CalibratedSessionStep(self, self.session_map(trials.X, key))
+
+
+class CalibratedSessionStep(Step):
+    """A :class:`SessionStep` whose map was computed once, from calibration windows: causal, so it streams.
+
+    Parameters
+    ----------
+    step : SessionStep
+        The fitted session step.
+    session_map : np.ndarray
+        Its map for the session (divisors (n_chans,) or a matrix (n_chans, n_chans)).
+    """
+
+    def __init__(self, step: SessionStep, session_map: np.ndarray):
+        self.step = step
+        self.session_map = session_map
+
+    def transform(self, trials: Trials) -> Trials:
+        return replace(trials, X=self.step.apply_map(trials.X, self.session_map).astype(np.float32, copy=False))
+
+
+class SessionScale(SessionStep):
     """Divide channels by their amplitude within their own session: every channel, or the outliers only.
 
     Removes per-session gain changes and tames channels that are far too
@@ -80,8 +128,6 @@ class SessionScale(Step):
         is compared with 1 (its session's median channel).
     """
 
-    causal = False
-
     def __init__(self, wild_ratio: float = 20.0, mode: str = "all"):
         check_option(mode, ("all", "outliers"), "SessionScale mode")
         self.wild_ratio = wild_ratio
@@ -106,18 +152,18 @@ class SessionScale(Step):
                              "/".join(map(str, key)), self.outliers_[key], self.wild_ratio)
         return self
 
-    def transform(self, trials: Trials) -> Trials:
-        X = np.empty(trials.X.shape, dtype=np.float32)
-        for key, rows in session_groups(trials):
-            if self.mode == "all":
-                X[rows] = trials.X[rows] / channel_scale(trials.X[rows]).astype(np.float32)[:, None]
-                continue
-            relative = _relative(trials.X[rows])
-            usual = self.usual_.get(str(key[0])) if key else None
-            usual = np.ones_like(relative) if usual is None else usual
-            divisor = np.where(relative > self.wild_ratio * usual, relative / np.maximum(usual, 1e-12), 1.0)
-            X[rows] = trials.X[rows] / divisor.astype(np.float32)[:, None]
-        return replace(trials, X=X)
+    def session_map(self, X: np.ndarray, key: tuple = ()) -> np.ndarray:
+        """The per-channel divisors of one session's windows ``X`` (n, n_chans, n_times), shape (n_chans,)."""
+        if self.mode == "all":
+            return channel_scale(X)
+        relative = _relative(X)
+        usual = self.usual_.get(str(key[0])) if key else None
+        usual = np.ones_like(relative) if usual is None else usual
+        return np.where(relative > self.wild_ratio * usual, relative / np.maximum(usual, 1e-12), 1.0)
+
+    def apply_map(self, X: np.ndarray, divisors: np.ndarray) -> np.ndarray:
+        """``X`` (n, n_chans, n_times) with each channel divided by its divisor, float32."""
+        return X / divisors.astype(np.float32)[:, None]
 
 
 def _relative(X: np.ndarray) -> np.ndarray:
@@ -126,7 +172,7 @@ def _relative(X: np.ndarray) -> np.ndarray:
     return scale / np.median(scale)
 
 
-class EuclideanAlign(Step):
+class EuclideanAlign(SessionStep):
     """Euclidean alignment (He & Wu 2019): whiten each session by its mean spatial covariance.
 
     Every window ``x`` of a session becomes ``R^{-1/2} x`` with ``R`` the mean
@@ -142,20 +188,20 @@ class EuclideanAlign(Step):
         dead (zero) channels and short sessions keep it invertible.
     """
 
-    causal = False
-
     def __init__(self, shrinkage: float = 0.05):
         self.shrinkage = shrinkage
 
-    def transform(self, trials: Trials) -> Trials:
+    def session_map(self, X: np.ndarray, key: tuple = ()) -> np.ndarray:
+        """``R^{-1/2}`` of one session's windows ``X`` (n, n_chans, n_times), shape (n_chans, n_chans)."""
         from pyriemann.utils.base import invsqrtm
 
-        X = np.empty(trials.X.shape, dtype=np.float32)
-        n_chans, n_times = trials.n_chans, trials.n_times
-        for _, rows in session_groups(trials):
-            windows = trials.X[rows].astype(np.float64)
-            mean_cov = np.einsum("nct,ndt->cd", windows, windows) / (len(rows) * n_times)
-            load = np.trace(mean_cov) / n_chans or 1.0
-            mean_cov = (1 - self.shrinkage) * mean_cov + self.shrinkage * load * np.eye(n_chans)
-            X[rows] = np.einsum("cd,ndt->nct", invsqrtm(mean_cov), windows)
-        return replace(trials, X=X)
+        n_chans, n_times = X.shape[1:]
+        windows = X.astype(np.float64)
+        mean_cov = np.einsum("nct,ndt->cd", windows, windows) / (len(X) * n_times)
+        load = np.trace(mean_cov) / n_chans or 1.0
+        mean_cov = (1 - self.shrinkage) * mean_cov + self.shrinkage * load * np.eye(n_chans)
+        return invsqrtm(mean_cov)
+
+    def apply_map(self, X: np.ndarray, whitening: np.ndarray) -> np.ndarray:
+        """``whitening @ x`` for every window ``x`` of ``X`` (n, n_chans, n_times), float32."""
+        return np.einsum("cd,ndt->nct", whitening, X.astype(np.float64))

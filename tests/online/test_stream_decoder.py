@@ -8,8 +8,8 @@ from helpers import make_trials, untrained_decoder
 
 from cyborg.errors import StreamError
 from cyborg.online import RingBuffer, StreamDecoder
-from cyborg.preprocessing import (BandPass, DeadChannels, Envelope, EuclideanAlign, Notch, RemoveDC, Resample,
-                                  SessionScale, SubjectScale)
+from cyborg.preprocessing import (BandPass, CalibratedSessionStep, DeadChannels, Envelope, EuclideanAlign, Notch,
+                                  RemoveDC, Resample, SessionScale, SubjectScale)
 from cyborg.preprocessing.steps import FilterStep, Step
 
 SFREQ = 500.0
@@ -26,6 +26,7 @@ CAUSAL_STEPS = {
     Resample: lambda: Resample(250.0),
     DeadChannels: lambda: DeadChannels("zero"),
     SubjectScale: lambda: SubjectScale(),
+    CalibratedSessionStep: lambda: EuclideanAlign().calibrate(_training_trials()),
 }
 
 
