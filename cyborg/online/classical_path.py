@@ -203,9 +203,14 @@ def _apply_operator(operator: np.ndarray) -> Transform:
 
 
 def _tangent_space(reference: np.ndarray) -> Transform:
-    """pyRiemann's tangent space at ``reference``: upper(logm(R^-1/2 C R^-1/2)), off-diagonals times sqrt(2)."""
-    values, vectors = np.linalg.eigh(reference)
-    whitening = (vectors / np.sqrt(values)) @ vectors.T
+    """pyRiemann's tangent space at ``reference``: upper(logm(R^-1/2 C R^-1/2)), off-diagonals times sqrt(2).
+
+    ``R^-1/2`` is pyRiemann's, once; the per-window log is one ``eigh`` here
+    (pyRiemann's ``logm`` recomputes the whitening and dispatches per call).
+    """
+    from pyriemann.utils.base import invsqrtm
+
+    whitening = invsqrtm(reference)
     n = len(reference)
     rows, cols = np.triu_indices(n)
     upper = rows * n + cols

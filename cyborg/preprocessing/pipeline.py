@@ -57,10 +57,11 @@ class Pipeline:
         computed on the calibration windows as the steps before it left them;
         the other steps are kept. The copy streams when its other steps do.
         """
+        from cyborg.preprocessing.sessions import SessionStep
+
         steps = []
         for step in self.steps:
-            calibrate = getattr(step, "calibrate", None)
-            steps.append(calibrate(trials) if calibrate is not None else step)
+            steps.append(step.calibrate(trials) if isinstance(step, SessionStep) else step)
             trials = steps[-1].transform(trials)
         return Pipeline(steps)
 

@@ -125,3 +125,17 @@ def test_session_scale_names_an_unknown_mode():
 
     with pytest.raises(CyborgError, match="SessionScale mode.*'all', 'outliers'.*'some'"):
         SessionScale(mode="some")
+
+
+def test_a_calibrated_session_step_applies_the_calibration_sessions_map_to_any_window():
+    trials = _erd_sessions(outlier_sessions=())
+    one_session = trials.where(session="s2")
+    for step in (SessionScale(), EuclideanAlign()):
+        calibrated = Pipeline([step]).calibrate(one_session)
+        assert calibrated.steps[0].causal and not step.causal
+        np.testing.assert_allclose(calibrated.transform(one_session).X, step.transform(one_session).X, rtol=1e-5,
+                                   atol=1e-6)
+        window = one_session.subset([3])   # alone, a session step would use this one window's statistics
+        np.testing.assert_allclose(calibrated.transform(window).X, step.transform(one_session).X[3:4], rtol=1e-5,
+                                   atol=1e-6)
+        assert not np.allclose(step.transform(window).X, step.transform(one_session).X[3:4], rtol=1e-2)
