@@ -135,6 +135,31 @@ def _connect(name: str, wait: float):
     return inlet
 
 
+def _pull(inlet, scale: float) -> tuple[np.ndarray, np.ndarray]:
+    """The samples waiting in ``inlet``, (n_chans, n) float32 times ``scale``, and their stamps (n,)."""
+    data, stamps = inlet.pull_chunk(timeout=0.0)
+    # copies: mne_lsl's data and stamps are views of buffers the next pull reuses
+    return np.ascontiguousarray(data.T * scale, dtype=np.float32), np.array(stamps, dtype=np.float64)
+
+
+def _collect(inlet, n_samples: int, scale: float, timeout: float, name: str) -> tuple[np.ndarray, np.ndarray]:
+    """At least ``n_samples`` samples of ``inlet`` (n_chans, n >= n_samples) and their stamps, within ``timeout`` s."""
+    chunks, stamps = [], []
+    count, deadline = 0, time.monotonic() + timeout
+    while count < n_samples:
+        if time.monotonic() > deadline:
+            raise StreamError(f"stream '{name}': expected {n_samples} calibration samples within {timeout:g} s, "
+                              f"found {count}")
+        chunk, stamp = _pull(inlet, scale)
+        if len(stamp) == 0:
+            time.sleep(0.001)
+            continue
+        chunks.append(chunk)
+        stamps.append(stamp)
+        count += len(stamp)
+    return np.concatenate(chunks, axis=1), np.concatenate(stamps)
+
+
 def decode(args: argparse.Namespace) -> None:
     """Decode the stream ``args.stream`` live with the decoder of ``args.run``."""
     from mne_lsl.lsl import StreamInfo, StreamOutlet, local_clock
@@ -151,8 +176,21 @@ def decode(args: argparse.Namespace) -> None:
     n_chans = int(decoder.model_kwargs["n_chans"])
     if sinfo.n_channels != n_chans:
         fail(f"stream '{args.stream}'", "n_channels", f"{n_chans} (the decoder's)", sinfo.n_channels, error=StreamError)
+    received: list[np.ndarray] = []
+    pending: list[tuple[np.ndarray, np.ndarray]] = []
+    calibration, n_calibration = None, 0
+    if args.calibrate:
+        n_calibration = int(round(args.calibrate * sinfo.sfreq))
+        print(f"calibrating: collecting {args.calibrate:g} s ({n_calibration} samples) of '{args.stream}'", flush=True)
+        signal, stamps = _collect(inlet, n_calibration, args.scale, args.calibrate + args.wait, args.stream)
+        calibration = signal[:, :n_calibration]
+        if signal.shape[1] > n_calibration:
+            pending.append((signal[:, n_calibration:], stamps[n_calibration:]))
+        if args.save_signal:
+            received.append(calibration)
     live = StreamDecoder(decoder, sinfo.sfreq, subject=subject, hop=args.hop, session=args.session,
-                         side=args.side, threads=args.threads, ch_names=sinfo.get_channel_names())
+                         side=args.side, threads=args.threads, ch_names=sinfo.get_channel_names(),
+                         calibration=calibration)
     names = _output_names(decoder)
     out_info = StreamInfo(args.outlet, "Predictions", len(names), sinfo.sfreq / live.hop, "float32", args.outlet)
     out_info.set_channel_names(names)
@@ -163,7 +201,6 @@ def decode(args: argparse.Namespace) -> None:
           f"(subject {subject}): a {live.n_times}-sample window every {live.hop} samples "
           f"({live.hop / sinfo.sfreq * 1000:g} ms), {live.threads} torch thread(s); outputs on '{args.outlet}', "
           f"log {log_path}", flush=True)
-    received: list[np.ndarray] = []
     latencies, decode_times = [], []
     started = last_data = time.monotonic()
     last_print = 0.0
@@ -177,14 +214,12 @@ def decode(args: argparse.Namespace) -> None:
                 break
             if args.duration is None and live.count and now - last_data >= args.idle:
                 break
-            data, stamps = inlet.pull_chunk(timeout=0.0)
+            chunk, stamps = pending.pop(0) if pending else _pull(inlet, args.scale)
             if len(stamps) == 0:
                 time.sleep(0.001)
                 continue
             arrived = local_clock()
             last_data = now
-            # a copy: mne_lsl's data and stamps are views of buffers the next pull reuses
-            chunk = np.ascontiguousarray(data.T * args.scale, dtype=np.float32)
             first = live.count
             tic = time.perf_counter()
             emissions = live.push(chunk)
@@ -200,7 +235,7 @@ def decode(args: argparse.Namespace) -> None:
                 latencies.append(latency)
                 decode_times.append(decode_ms)
                 label = live.label(emission.output) if decoder.class_names is not None else ""
-                writer.writerow([len(latencies) - 1, emission.end, f"{stamp:.6f}", label, f"{decode_ms:.3f}",
+                writer.writerow([len(latencies) - 1, n_calibration + emission.end, f"{stamp:.6f}", label, f"{decode_ms:.3f}",
                                  f"{latency:.3f}", f"{(pushed - stamp) * 1000:.3f}", *(f"{v:.9g}" for v in output)])
                 if now - last_print >= args.print_every:
                     last_print = now
@@ -265,6 +300,11 @@ def build_parser() -> argparse.ArgumentParser:
     live.add_argument("--session", default="stream", help="metadata session of the windows (default stream)")
     live.add_argument("--side", default=None, choices=("train", "test"),
                       help="theme 2: side of the ramp (test maps windows to the train side and outputs back)")
+    live.add_argument("--calibrate", type=float, default=None, metavar="SECONDS",
+                      help="first collect this many seconds of the stream and fix the decoder's session maps from "
+                           "them (needed by session preprocessing: SessionScale, EuclideanAlign, as in the trick "
+                           "default eeg_window_aligned), then decode what follows; end_sample counts from the "
+                           "stream's first sample")
     live.add_argument("--log", default=None,
                       help="CSV log (default RUN/live/decode_<time>.csv; <file>_live_<time>.csv beside a bare .pt)")
     live.add_argument("--duration", type=float, default=None, help="stop after this many seconds")

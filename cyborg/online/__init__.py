@@ -13,7 +13,7 @@ The LSL side (replay a file, decode a live stream) is :mod:`cyborg.stream`; an e
 (``python -m cyborg.export``) runs with numpy and onnxruntime alone in :mod:`cyborg.online.onnx_runtime`.
 """
 
-from cyborg.online.decoder import Emission, StreamDecoder, input_window
+from cyborg.online.decoder import Emission, StreamDecoder, calibration_windows, input_window
 from cyborg.online.ring import RingBuffer
 
-__all__ = ["Emission", "RingBuffer", "StreamDecoder", "input_window"]
+__all__ = ["Emission", "RingBuffer", "StreamDecoder", "calibration_windows", "input_window"]

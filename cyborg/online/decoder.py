@@ -59,6 +59,27 @@ def input_window(decoder: Decoder, sfreq: float) -> int:
     return int(round(decoder.n_times * sfreq / model_sfreq))
 
 
+def calibration_windows(signal: np.ndarray, n_times: int, hop: int, sfreq: float, ch_names: list[str],
+                        metadata: dict) -> Trials:
+    """Windows of ``n_times`` samples every ``hop`` samples of ``signal`` (n_chans, n_samples), as the stream cuts them.
+
+    ``metadata`` (one value per column, the stream's ``subject``, ``session``
+    and ``side``) is repeated for every window.
+
+    Raises
+    ------
+    StreamError
+        ``signal`` is not (n_chans, n_samples) with at least ``n_times`` samples.
+    """
+    signal = check_shape(signal, (len(ch_names), None), "stream", "calibration", error=StreamError)
+    if signal.shape[1] < n_times:
+        fail("stream", "calibration samples", f">= {n_times} (one window)", signal.shape[1], error=StreamError)
+    starts = np.arange(0, signal.shape[1] - n_times + 1, hop)
+    X = np.stack([signal[:, s:s + n_times] for s in starts]).astype(np.float32)
+    meta = pd.DataFrame({key: [value[0]] * len(starts) for key, value in metadata.items()})
+    return Trials(X=X, y=np.zeros(len(starts), dtype=np.int64), metadata=meta, sfreq=sfreq, ch_names=list(ch_names))
+
+
 class StreamDecoder:
     """Decode a live signal: chunks of any length in, one output every ``hop`` from the latest window.
 
@@ -95,22 +116,38 @@ class StreamDecoder:
         The stream's channel names, in the decoder's channel order (steps
         such as ``DeadChannels(mode="interpolate")`` place channels by name);
         ``None`` names them ``ch0, ch1, ...``.
+    calibration : np.ndarray | None
+        Signal of the stream's session recorded before decoding, shape
+        (n_chans, n_samples) at ``sfreq``, for decoders with session steps
+        (:class:`~cyborg.preprocessing.SessionScale`,
+        :class:`~cyborg.preprocessing.EuclideanAlign`): it is cut into
+        windows every ``hop`` and :meth:`Decoder.calibrate` fixes the maps
+        from them (:func:`calibration_windows`). ``None`` streams only decoders without such steps.
 
     Raises
     ------
     StreamError
-        A step is not causal, was not fitted on ``subject``, or ``sfreq`` does not match.
+        A step is not causal (a session step without ``calibration``), was not
+        fitted on ``subject``, ``sfreq`` does not match, or ``calibration`` is
+        shorter than one window.
     """
 
     def __init__(self, decoder: Decoder, sfreq: float, *, subject: str, hop: float = 0.02,
                  session: str = "stream", side: str | None = None, threads: int = 1, compiled: bool = True,
-                 ch_names: list[str] | None = None):
-        decoder.check_stream(subject)
-        self.decoder = decoder
+                 ch_names: list[str] | None = None, calibration: np.ndarray | None = None):
         self.sfreq = float(sfreq)
         self.n_times = input_window(decoder, self.sfreq)
         self.hop = max(1, int(round(hop * self.sfreq)))
         self.n_chans = int(decoder.model_kwargs["n_chans"])
+        meta = {"subject": [str(subject)], "session": [session]}
+        if side is not None:
+            meta["side"] = [side]
+        names = list(ch_names) if ch_names is not None else [f"ch{i}" for i in range(self.n_chans)]
+        if calibration is not None:
+            decoder = decoder.calibrate(calibration_windows(calibration, self.n_times, self.hop, self.sfreq,
+                                                            names, meta))
+        decoder.check_stream(subject)
+        self.decoder = decoder
         self.threads = int(threads)
         torch.set_num_threads(self.threads)
         thread_pools().limit(limits=self.threads, user_api="blas")
@@ -118,10 +155,6 @@ class StreamDecoder:
         self.compiled_members = attach_live_paths(decoder, enable=compiled)
         self._ring = RingBuffer(self.n_chans, self.n_times)
         self._window = np.zeros((1, self.n_chans, self.n_times), dtype=np.float32)
-        meta = {"subject": [str(subject)], "session": [session]}
-        if side is not None:
-            meta["side"] = [side]
-        names = list(ch_names) if ch_names is not None else [f"ch{i}" for i in range(self.n_chans)]
         self._trials = Trials(X=self._window, y=np.zeros(1, dtype=np.int64), metadata=pd.DataFrame(meta),
                               sfreq=self.sfreq, ch_names=names)
         # one throw-away window (noise: flat zeros have no log-variance) builds the networks and designs the filters

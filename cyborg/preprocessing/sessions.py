@@ -18,6 +18,7 @@ from dataclasses import replace
 
 import numpy as np
 
+from cyborg.errors import StreamError
 from cyborg.preprocessing.steps import Step
 from cyborg.trials import Trials
 from cyborg.validation import check_option
@@ -65,6 +66,12 @@ class SessionStep(Step):
 
     def apply_map(self, X: np.ndarray, session_map: np.ndarray) -> np.ndarray:
         raise NotImplementedError
+
+    def check_stream(self, subject: str) -> None:
+        raise StreamError(f"{type(self).__name__}: expected a causal step (one window at a time), found a step "
+                          "that maps each session by statistics of its windows; calibrate it first on windows of "
+                          "the stream's session (StreamDecoder(calibration=...), "
+                          "python -m cyborg.stream decode --calibrate SECONDS)")
 
     def transform(self, trials: Trials) -> Trials:
         X = np.empty(trials.X.shape, dtype=np.float32)

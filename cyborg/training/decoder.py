@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import pickle
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -92,6 +92,10 @@ class Blend:
         for part in self.parts:
             part.check_stream(subject)
 
+    def calibrate(self, trials: Trials) -> "Blend":
+        """This blend with every part calibrated on ``trials`` (:meth:`Decoder.calibrate`)."""
+        return Blend([part.calibrate(trials) for part in self.parts], list(self.weights))
+
 
 @dataclass
 class Decoder:
@@ -155,6 +159,38 @@ class Decoder:
             member.pipeline.check_stream(subject)
             if isinstance(member.estimator, Blend):
                 member.estimator.check_stream(subject)
+
+    def calibrate(self, trials: Trials) -> "Decoder":
+        """A copy whose session steps use the statistics of ``trials``: windows of the session to decode.
+
+        Steps such as :class:`~cyborg.preprocessing.SessionScale` and
+        :class:`~cyborg.preprocessing.EuclideanAlign` compute a map from the
+        windows of the session they transform, so they cannot decode one
+        window alone. Here each member's map is computed once from
+        calibration windows (for a live stream, its first seconds) and kept:
+        the copy decodes any window of that session on its own, as
+        :class:`~cyborg.online.StreamDecoder` needs. Fitted weights and
+        statistics are shared with this decoder, not copied.
+
+        Parameters
+        ----------
+        trials : Trials
+            Calibration windows of one session, shape (n, n_chans, n_times)
+            in the decoder's unit, with the stream's metadata (``subject``,
+            and ``side`` on theme 2).
+
+        Returns
+        -------
+        decoder : Decoder
+            The calibrated copy; members without session steps are unchanged.
+        """
+        if self.side_transform is not None:
+            trials = self.side_transform.to_train_side(trials, targets=False)
+        members = [replace(member, pipeline=member.pipeline.calibrate(trials),
+                           estimator=member.estimator.calibrate(trials) if isinstance(member.estimator, Blend)
+                           else member.estimator)
+                   for member in self.members]
+        return replace(self, members=members)
 
     def model_input(self, member: Member, trials: Trials, preprocessed: dict[str, np.ndarray] | None = None
                     ) -> np.ndarray:

@@ -13,7 +13,8 @@ import numpy as np
 import pytest
 from helpers import make_trials, untrained_decoder
 
-from cyborg.preprocessing import BandPass, DeadChannels, RemoveDC
+from cyborg.online import calibration_windows
+from cyborg.preprocessing import BandPass, DeadChannels, EuclideanAlign, RemoveDC
 from cyborg.stream import main
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -80,12 +81,14 @@ np.savez(sys.argv[2], outputs=np.concatenate(rows), stamps=np.concatenate(stamps
 """
 
 
-def test_replay_then_decode_matches_offline_windows_and_drops_nothing(tmp_path):
+@pytest.mark.parametrize("calibrate", [None, 1.0], ids=["causal steps", "session step calibrated"])
+def test_replay_then_decode_matches_offline_windows_and_drops_nothing(tmp_path, calibrate):
     rng = np.random.default_rng(0)
     X = rng.normal(size=(12, 4, N_TIMES)) * 20 + 40
     X[:, 3] = 0.0
     trials = make_trials(X, np.arange(12) % 3, SFREQ, subjects=["s0"] * 12)
-    decoder = untrained_decoder(trials, [DeadChannels(), RemoveDC(), BandPass(None, 40.0, 2)])
+    steps = [DeadChannels(), RemoveDC(), BandPass(None, 40.0, 2)] + ([EuclideanAlign()] if calibrate else [])
+    decoder = untrained_decoder(trials, steps)
     run = tmp_path / "run"
     decoder.save(run / "decoders" / "s0.pt")
     signal = _recording(tmp_path / "rec_raw.fif")
@@ -94,7 +97,8 @@ def test_replay_then_decode_matches_offline_windows_and_drops_nothing(tmp_path):
     log, received_path = tmp_path / "live.csv", tmp_path / "received.npy"
     decoding = subprocess.Popen(
         [sys.executable, "-m", "cyborg.stream", "decode", str(run), "--stream", name, "--outlet", f"{name}-out",
-         "--log", str(log), "--save-signal", str(received_path), "--idle", "1.5", "--wait", "30"],
+         "--log", str(log), "--save-signal", str(received_path), "--idle", "1.5", "--wait", "30",
+         *(["--calibrate", str(calibrate)] if calibrate else [])],
         env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     lines = []
     while not any("waiting for LSL stream" in line for line in lines):  # the decoder is loaded and listening
@@ -117,11 +121,18 @@ def test_replay_then_decode_matches_offline_windows_and_drops_nothing(tmp_path):
     assert received.shape[1] > 2 * N_TIMES
     np.testing.assert_allclose(received, signal[:, offset:], rtol=1e-6, atol=1e-4)
 
-    # every hop decoded, and each output is the offline output of the same window
+    # every hop after the calibration decoded, and each output is the offline output of the same window
+    # (by the decoder calibrated on the stream's first seconds, cut as the stream cuts them)
+    n_calibration = int((calibrate or 0) * SFREQ)
+    if calibrate:
+        assert f"calibrating: collecting 1 s ({n_calibration} samples)" in out
+        decoder = decoder.calibrate(calibration_windows(received[:, :n_calibration], N_TIMES, HOP, SFREQ,
+                                                        [f"ch{i}" for i in range(4)],
+                                                        {"subject": ["s0"], "session": ["stream"]}))
     with open(log) as handle:
         rows = list(csv.DictReader(handle))
     ends = [int(row["end_sample"]) for row in rows]
-    assert ends == list(range(N_TIMES, received.shape[1] + 1, HOP))
+    assert ends == list(range(n_calibration + N_TIMES, received.shape[1] + 1, HOP))
     windows = np.stack([received[:, end - N_TIMES:end] for end in ends])
     offline = decoder.predict_output(make_trials(windows, np.zeros(len(ends), dtype=np.int64), SFREQ,
                                                  subjects=["s0"] * len(ends), sessions=["stream"] * len(ends)))
@@ -145,6 +156,7 @@ def test_decode_help_and_a_missing_decoder_read_clearly(tmp_path, capsys):
         main(["decode", "--help"])
     help_text = capsys.readouterr().out
     assert "--hop HOP" in help_text and "CSV" in help_text and "--save-signal" in help_text
+    assert "--calibrate SECONDS" in help_text
     (tmp_path / "run" / "decoders").mkdir(parents=True)
     with pytest.raises(SystemExit) as ended:
         main(["decode", str(tmp_path / "run")])

@@ -117,8 +117,33 @@ def test_kinematics_stream_on_the_test_side_with_parity():
 @pytest.mark.parametrize("step", [SessionScale, EuclideanAlign])
 def test_a_step_that_is_not_causal_refuses_to_stream(step):
     decoder = untrained_decoder(_training_trials(), [RemoveDC(), step()])
-    with pytest.raises(StreamError, match=f"{step.__name__}: expected a causal step .* it cannot stream"):
+    with pytest.raises(StreamError, match=f"{step.__name__}: expected a causal step .* calibrate it first .*"
+                                          r"StreamDecoder\(calibration=...\)"):
         StreamDecoder(decoder, SFREQ, subject="s0")
+
+
+@pytest.mark.parametrize("step", [SessionScale, EuclideanAlign])
+def test_session_steps_stream_after_calibration_with_the_offline_outputs_of_that_session(step):
+    decoder = untrained_decoder(_training_trials(), [RemoveDC(), step()])
+    signal = _signal(400)
+    signal[1] *= 30  # this session's gain on channel 1: the session map must undo it
+    # calibrated on the very signal it decodes, the stream's windows are the offline session's windows
+    live = StreamDecoder(decoder, SFREQ, subject="s0", hop=HOP, calibration=signal)
+    expected = _offline(decoder, signal, live.hop)
+    for chunk in (1, 64):
+        live = StreamDecoder(decoder, SFREQ, subject="s0", hop=HOP, calibration=signal)
+        np.testing.assert_allclose(_stream(live, signal, chunk)[1], expected, atol=1e-5)
+    other = StreamDecoder(decoder, SFREQ, subject="s0", hop=HOP, calibration=_signal(400))
+    assert np.abs(_stream(other, signal, 64)[1] - expected).max() > 1e-3  # the calibration is what maps the session
+
+
+def test_a_calibration_shorter_than_one_window_is_refused():
+    decoder = untrained_decoder(_training_trials(), [EuclideanAlign()])
+    with pytest.raises(StreamError, match=r"stream: field 'calibration samples': expected >= 100 \(one window\), "
+                                          "found 99"):
+        StreamDecoder(decoder, SFREQ, subject="s0", calibration=_signal(99))
+    with pytest.raises(StreamError, match=r"field 'calibration': expected shape \(4, T\), found \(3, 200\)"):
+        StreamDecoder(decoder, SFREQ, subject="s0", calibration=_signal(200)[:3])
 
 
 def test_a_subject_not_seen_in_fit_refuses_to_stream():
