@@ -45,7 +45,8 @@ SOURCES = {
     "knee_angle": ("knee_angle", [], False),
     "gestures": ("gestures", [], False),
 }
-EEG_CLASSICAL = ["fb_logvar_lda", "fb_logvar_lr", "fbcsp_lda", "fb_tangent_space", "xdawn_tangent_space"]
+EEG_CLASSICAL = ["xdawn_tangent_lda", "fb_logvar_lda", "fb_logvar_lr", "fbcsp_lda", "fb_tangent_space",
+                 "xdawn_tangent_space"]
 #: Task family -> candidates. The defaults of the family's tasks are chosen by mean rank over its sources.
 FAMILIES = {
     "eeg": (["baseline", "compact_cnn1d", "eegnet preprocessing=eeg_window_125hz", *EEG_CLASSICAL, "auto"],
@@ -53,7 +54,8 @@ FAMILIES = {
     "emg_velocity": (["baseline", "scalogram_cnn", "scalogram_resnet", "emg_td_ridge", "emg_td_kernel_ridge",
                       "auto"], ["velocity"]),
     "emg_angle": (["baseline", "tcn", "emg_td_ridge", "emg_td_gbm", "auto"], ["knee_angle"]),
-    "emg_gesture": (["baseline", "tcn", "emg_td_logistic", "emg_td_gbm", "auto"], ["gestures"]),
+    "emg_gesture": (["baseline", "tcn", "emg_td_logistic", "emg_td_gbm", "emg_td_gbm preprocessing=none", "auto"],
+                    ["gestures"]),
 }
 #: Metrics read from metrics.json, with True when higher is better.
 METRICS = {"val_accuracy": True, "val_rmse": False, "val_rmse_deg": False}

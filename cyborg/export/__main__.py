@@ -21,7 +21,7 @@ def parser() -> argparse.ArgumentParser:
                     "(numpy, scipy, onnxruntime). Each export is checked against the torch decoder on random "
                     "windows and the largest output difference is printed. Torch members only: classical "
                     "(scikit-learn) decoders, model=auto blends, trainer.member_aggregate=lof and "
-                    "DeadChannels(mode=interpolate) or EuclideanAlign preprocessing end in one error line "
+                    "DeadChannels(mode=interpolate) or SessionScale(mode=outliers) preprocessing end in one error line "
                     "naming the decoder and the reason (exit code 2).")
     cli.add_argument("run_dir", metavar="RUN_DIR", help="a run folder of train.py (metrics.json, decoders/*.pt)")
     cli.add_argument("--format", default="onnx", choices=["onnx"], help="export format (default: onnx)")

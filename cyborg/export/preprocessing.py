@@ -17,7 +17,10 @@ them in order, casting to float32 after each, as the steps do:
 - ``{"step": "subject_scale", "scale": {subject: [per-channel scale]}}``:
   divide by the subject's training scale, an unseen subject's by its own windows';
 - ``{"step": "session_scale"}``: divide by the per-channel median window
-  standard deviation of each (subject, session) group of the batch.
+  standard deviation of each (subject, session) group of the batch;
+- ``{"step": "euclidean_align", "shrinkage": s}``: multiply each window of a
+  (subject, session) group of the batch by ``R^{-1/2}``, ``R`` the group's mean
+  window covariance shrunk by ``s`` towards ``trace(R) / n_chans * I``.
 """
 
 from __future__ import annotations
@@ -27,8 +30,8 @@ from typing import Any
 import numpy as np
 
 from cyborg.errors import ExportError
-from cyborg.preprocessing import (DeadChannels, Envelope, Pipeline, RemoveDC, Resample, SessionScale,
-                                  SubjectScale)
+from cyborg.preprocessing import (DeadChannels, Envelope, EuclideanAlign, Pipeline, RemoveDC, Resample,
+                                  SessionScale, SubjectScale)
 from cyborg.preprocessing.steps import FilterStep, Step
 
 
@@ -79,10 +82,15 @@ def step_spec(step: Step, sfreq: float, where: str) -> tuple[list[dict[str, Any]
     if isinstance(step, SubjectScale):
         return [{"step": "subject_scale", "scale": {k: v.tolist() for k, v in step.scale_.items()}}], sfreq
     if isinstance(step, SessionScale):
+        if step.mode != "all":
+            raise ExportError(f"{where}: preprocessing step {step!r}: expected mode 'all', found mode "
+                              f"{step.mode!r} (its per-subject usual amplitudes are not replayed)")
         return [{"step": "session_scale"}], sfreq
+    if isinstance(step, EuclideanAlign):
+        return [{"step": "euclidean_align", "shrinkage": float(step.shrinkage)}], sfreq
     raise ExportError(f"{where}: preprocessing step {step!r}: expected one of RemoveDC, BandPass, Notch, "
-                      f"Envelope, Resample, DeadChannels(mode='zero'), SubjectScale, SessionScale, found "
-                      f"{type(step).__name__}, which the ONNX runtime cannot replay")
+                      f"Envelope, Resample, DeadChannels(mode='zero'), SubjectScale, SessionScale, "
+                      f"EuclideanAlign, found {type(step).__name__}, which the ONNX runtime cannot replay")
 
 
 def pipeline_spec(pipeline: Pipeline, sfreq: float, where: str) -> tuple[list[dict[str, Any]], float]:

@@ -54,6 +54,17 @@ def _median_std(X: np.ndarray) -> np.ndarray:
     return np.median(X.std(axis=-1, dtype=np.float64), axis=0)
 
 
+def _inverse_sqrt_mean_cov(X: np.ndarray, shrinkage: float) -> np.ndarray:
+    """``R^{-1/2}`` of the shrunk mean window covariance of ``X`` (n, n_chans, n_times), shape (n_chans, n_chans)."""
+    n_chans, n_times = X.shape[1:]
+    windows = X.astype(np.float64)
+    mean_cov = np.einsum("nct,ndt->cd", windows, windows) / (len(X) * n_times)
+    load = np.trace(mean_cov) / n_chans or 1.0
+    mean_cov = (1 - shrinkage) * mean_cov + shrinkage * load * np.eye(n_chans)
+    values, vectors = np.linalg.eigh(mean_cov)
+    return (vectors / np.sqrt(values)) @ vectors.T
+
+
 def _resample(X: np.ndarray, sfreq: float, new_sfreq: float) -> np.ndarray:
     """MNE's polyphase resampling of the last axis (``mne.filter.resample(..., method="polyphase")``)."""
     from scipy.signal import firwin, resample_poly
@@ -123,9 +134,15 @@ def preprocess(X: np.ndarray, steps: list[dict[str, Any]], sfreq: float, subject
                 scale = _median_std(X[rows])
                 out[rows] = X[rows] / np.where(scale > 0, scale, 1.0).astype(np.float32)[:, None]
             X = out
+        elif kind == "euclidean_align":
+            out = np.empty(X.shape, dtype=np.float32)
+            for rows in _groups(subjects, sessions):
+                whitening = _inverse_sqrt_mean_cov(X[rows], step["shrinkage"])
+                out[rows] = np.einsum("cd,ndt->nct", whitening, X[rows].astype(np.float64))
+            X = out
         else:
-            raise ValueError(f"preprocessing step {kind!r}: expected one of remove_dc, "
-                             f"sosfilt, abs, resample, dead_channels, subject_scale, session_scale")
+            raise ValueError(f"preprocessing step {kind!r}: expected one of remove_dc, sosfilt, abs, resample, "
+                             f"dead_channels, subject_scale, session_scale, euclidean_align")
         X = X.astype(np.float32)
     return X
 

@@ -103,6 +103,9 @@ class CalibratedSessionStep(Step):
     def transform(self, trials: Trials) -> Trials:
         return replace(trials, X=self.step.apply_map(trials.X, self.session_map).astype(np.float32, copy=False))
 
+    def __repr__(self) -> str:
+        return f"CalibratedSessionStep({self.step!r})"
+
 
 class SessionScale(SessionStep):
     """Divide channels by their amplitude within their own session: every channel, or the outliers only.

@@ -87,7 +87,8 @@ def test_the_trick_network_on_its_default_preprocessing_matches_the_torch_decode
     assert decoder.model_name == "compact_cnn1d"
     folder = export_decoder(decoder, tmp_path / "out", ch_names=trials.ch_names, sfreq=500.0, n_times=250)
     spec = json.loads((folder / "decoder.json").read_text())
-    assert [s["step"] for s in spec["members"][0]["preprocessing"]] == ["dead_channels", "remove_dc", "sosfilt"]
+    assert [s["step"] for s in spec["members"][0]["preprocessing"]] == ["dead_channels", "remove_dc", "sosfilt",
+                                                                        "session_scale", "euclidean_align"]
     assert spec["members"][0]["preprocessing"][0]["bad"] == {"s0": [], "s1": [1]}
     assert spec["output"] == {"kind": "classes", "class_names": ["a", "b", "c"]}
     _assert_parity(decoder, trials, folder)
@@ -107,7 +108,7 @@ def test_the_velocity_default_matches_the_torch_decoder_on_both_sides(tmp_path):
 def test_preprocessing_steps_replay_in_numpy():
     trials = _trials(6, 400, 1000.0, n=12)
     pipeline = Pipeline([DeadChannels(), RemoveDC(), Notch(50.0), BandPass(5.0, 200.0), SubjectScale(),
-                         SessionScale(), Envelope(20.0), Resample(250.0)])
+                         SessionScale(), EuclideanAlign(), Envelope(20.0), Resample(250.0)])
     expected = pipeline.fit_transform(trials).X
     steps, sfreq = pipeline_spec(pipeline, trials.sfreq, "test")
     assert sfreq == 250.0
@@ -176,8 +177,10 @@ def test_what_cannot_be_exported_says_why(tmp_path):
          r"member 'auto': expected a torch or scikit-learn member, found a blend of decoders \(model=auto\)"),
         (replace(decoder, members=[replace(member, pipeline=Pipeline([DeadChannels(mode="interpolate")]))]),
          r"DeadChannels\(mode='interpolate'.*expected mode 'zero'.*found mode 'interpolate'"),
-        (replace(decoder, members=[replace(member, pipeline=Pipeline([EuclideanAlign()]))]),
-         r"EuclideanAlign\(shrinkage=0.05\): expected one of RemoveDC, .*found EuclideanAlign"),
+        (replace(decoder, members=[replace(member, pipeline=Pipeline([SessionScale(mode="outliers")]))]),
+         r"SessionScale\(wild_ratio=20.0, mode='outliers'\): expected mode 'all', found mode 'outliers'"),
+        (replace(decoder, members=[replace(member, pipeline=Pipeline([EuclideanAlign().calibrate(trials)]))]),
+         r"CalibratedSessionStep\(.*expected one of RemoveDC, .*EuclideanAlign, found CalibratedSessionStep"),
     ]
     for bad, message in cases:
         with pytest.raises(ExportError, match=rf"^decoder 'x'.*{message}"):
