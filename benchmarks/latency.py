@@ -24,7 +24,9 @@ its hop is the exported decoder on the latest window of the same stream (the rin
 same numpy slice), its ``bare_ms`` the member graphs alone. Signals are Gaussian noise at the task's rate: latency does not
 depend on what the decoder learnt. Given decoders are used as saved (``RUN/decoders/<name>.pt``,
 the first name unless ``--decoder``); otherwise each is trained for ``--max-epochs`` on random
-trials of the challenge's shapes.
+trials of the challenge's shapes. A decoder with session steps (the trick default's
+``eeg_window_aligned``) is first calibrated on 2 s of noise (:meth:`Decoder.calibrate`, as
+``python -m cyborg.stream decode --calibrate`` does) and measured calibrated, ONNX export included.
 """
 
 from __future__ import annotations
@@ -42,7 +44,7 @@ import numpy as np
 import pandas as pd
 import torch
 
-from cyborg.online import StreamDecoder, input_window
+from cyborg.online import StreamDecoder, calibration_windows, input_window
 from cyborg.trials import Trials
 from cyborg.training.decoder import Decoder
 
@@ -102,6 +104,19 @@ def load(run_or_pt: str, name: str | None) -> tuple[Decoder, str]:
     if path.is_dir():
         path = path / "decoders" / f"{name}.pt" if name else sorted((path / "decoders").glob("*.pt"))[0]
     return Decoder.load(path), path.stem
+
+
+def calibrated(decoder: Decoder, subject: str, task: str, seconds: float = 2.0) -> Decoder:
+    """``decoder`` with its session steps' maps fixed on ``seconds`` of noise cut every hop (unchanged without them).
+
+    Session steps (the trick default's ``eeg_window_aligned``) stream only after a calibration,
+    as ``python -m cyborg.stream decode --calibrate`` does; every row then measures the calibrated decoder.
+    """
+    sfreq, n_chans = TASKS[task][0], int(decoder.model_kwargs["n_chans"])
+    signal = (np.random.default_rng(3).normal(size=(n_chans, int(seconds * sfreq))) * 20).astype(np.float32)
+    windows = calibration_windows(signal, input_window(decoder, sfreq), int(round(0.02 * sfreq)), sfreq,
+                                  [f"ch{i}" for i in range(n_chans)], {"subject": [subject], "session": ["stream"]})
+    return decoder.calibrate(windows)
 
 
 def median_ms(call, repeats: int) -> float:
@@ -236,10 +251,11 @@ def main() -> None:
         default = task_defaults(task)[0]
         for model in dict.fromkeys((default, *OTHERS[task])):
             if model == default and given[task]:
-                decoders.append((task, *load(given[task], args.decoder)))
+                decoder, subject = load(given[task], args.decoder)
             else:
                 print(f"fitting a tiny {task} {model} on 48 random trials", flush=True)
-                decoders.append((task, train_tiny(task, model, args.max_epochs), "s0"))
+                decoder, subject = train_tiny(task, model, args.max_epochs), "s0"
+            decoders.append((task, calibrated(decoder, subject, task), subject))
     rows = []
     with tempfile.TemporaryDirectory() as scratch:
         for threads in args.threads:

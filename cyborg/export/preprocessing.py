@@ -20,7 +20,11 @@ them in order, casting to float32 after each, as the steps do:
   standard deviation of each (subject, session) group of the batch;
 - ``{"step": "euclidean_align", "shrinkage": s}``: multiply each window of a
   (subject, session) group of the batch by ``R^{-1/2}``, ``R`` the group's mean
-  window covariance shrunk by ``s`` towards ``trace(R) / n_chans * I``.
+  window covariance shrunk by ``s`` towards ``trace(R) / n_chans * I``;
+- ``{"step": "channel_divide", "divisors": [per-channel divisor]}`` and
+  ``{"step": "spatial_filter", "matrix": [[...], ...]}``: a session step
+  calibrated on one session (``Decoder.calibrate``), its fixed map: each
+  channel divided by its divisor, or ``matrix @ x`` for every window ``x``.
 """
 
 from __future__ import annotations
@@ -30,8 +34,8 @@ from typing import Any
 import numpy as np
 
 from cyborg.errors import ExportError
-from cyborg.preprocessing import (DeadChannels, Envelope, EuclideanAlign, Pipeline, RemoveDC, Resample,
-                                  SessionScale, SubjectScale)
+from cyborg.preprocessing import (CalibratedSessionStep, DeadChannels, Envelope, EuclideanAlign, Pipeline,
+                                  RemoveDC, Resample, SessionScale, SubjectScale)
 from cyborg.preprocessing.steps import FilterStep, Step
 
 
@@ -88,9 +92,14 @@ def step_spec(step: Step, sfreq: float, where: str) -> tuple[list[dict[str, Any]
         return [{"step": "session_scale"}], sfreq
     if isinstance(step, EuclideanAlign):
         return [{"step": "euclidean_align", "shrinkage": float(step.shrinkage)}], sfreq
+    if isinstance(step, CalibratedSessionStep):
+        session_map = np.asarray(step.session_map, dtype=np.float64)
+        if session_map.ndim == 1:
+            return [{"step": "channel_divide", "divisors": session_map.tolist()}], sfreq
+        return [{"step": "spatial_filter", "matrix": session_map.tolist()}], sfreq
     raise ExportError(f"{where}: preprocessing step {step!r}: expected one of RemoveDC, BandPass, Notch, "
                       f"Envelope, Resample, DeadChannels(mode='zero'), SubjectScale, SessionScale, "
-                      f"EuclideanAlign, found {type(step).__name__}, which the ONNX runtime cannot replay")
+                      f"EuclideanAlign, a calibrated session step, found {type(step).__name__}, which the ONNX runtime cannot replay")
 
 
 def pipeline_spec(pipeline: Pipeline, sfreq: float, where: str) -> tuple[list[dict[str, Any]], float]:

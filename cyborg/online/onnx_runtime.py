@@ -138,11 +138,16 @@ def preprocess(X: np.ndarray, steps: list[dict[str, Any]], sfreq: float, subject
             out = np.empty(X.shape, dtype=np.float32)
             for rows in _groups(subjects, sessions):
                 whitening = _inverse_sqrt_mean_cov(X[rows], step["shrinkage"])
-                out[rows] = np.einsum("cd,ndt->nct", whitening, X[rows].astype(np.float64))
+                out[rows] = whitening @ X[rows].astype(np.float64)
             X = out
+        elif kind == "channel_divide":
+            X = X / np.asarray(step["divisors"], dtype=np.float32)[:, None]
+        elif kind == "spatial_filter":
+            X = np.asarray(step["matrix"]) @ X.astype(np.float64)
         else:
             raise ValueError(f"preprocessing step {kind!r}: expected one of remove_dc, sosfilt, abs, resample, "
-                             f"dead_channels, subject_scale, session_scale, euclidean_align")
+                             f"dead_channels, subject_scale, session_scale, euclidean_align, channel_divide, "
+                             f"spatial_filter")
         X = X.astype(np.float32)
     return X
 

@@ -162,6 +162,12 @@ class SessionScale(SessionStep):
                              "/".join(map(str, key)), self.outliers_[key], self.wild_ratio)
         return self
 
+    def __getstate__(self) -> dict:
+        # mode "all" never reads the usual amplitudes: leaving them out of saved (and digested) steps lets
+        # the fold members of one subject share one preprocessing pass (Member.pipeline_key)
+        state = super().__getstate__()
+        return {**state, "usual_": {}} if self.mode == "all" else state
+
     def session_map(self, X: np.ndarray, key: tuple = ()) -> np.ndarray:
         """The per-channel divisors of one session's windows ``X`` (n, n_chans, n_times), shape (n_chans,)."""
         if self.mode == "all":
@@ -214,4 +220,4 @@ class EuclideanAlign(SessionStep):
 
     def apply_map(self, X: np.ndarray, whitening: np.ndarray) -> np.ndarray:
         """``whitening @ x`` for every window ``x`` of ``X`` (n, n_chans, n_times), float32."""
-        return np.einsum("cd,ndt->nct", whitening, X.astype(np.float64))
+        return whitening @ X.astype(np.float64)  # matmul broadcasts over windows with BLAS (einsum does not)

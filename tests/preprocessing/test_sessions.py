@@ -139,3 +139,16 @@ def test_a_calibrated_session_step_applies_the_calibration_sessions_map_to_any_w
         np.testing.assert_allclose(calibrated.transform(window).X, step.transform(one_session).X[3:4], rtol=1e-5,
                                    atol=1e-6)
         assert not np.allclose(step.transform(window).X, step.transform(one_session).X[3:4], rtol=1e-2)
+
+
+def test_fold_members_share_one_digest_in_mode_all_but_keep_the_usual_amplitudes_in_mode_outliers():
+    import pickle
+
+    trials = _erd_sessions()
+    folds = [np.flatnonzero(trials.metadata["session"] != held_out) for held_out in ("s1", "s2")]
+    for mode, same in (("all", True), ("outliers", False)):
+        steps = [SessionScale(mode=mode).fit(trials.subset(rows)) for rows in folds]
+        assert all(step.usual_ for step in steps)  # fit computes them in both modes (for the log)
+        assert (pickle.dumps(steps[0]) == pickle.dumps(steps[1])) is same
+        loaded = pickle.loads(pickle.dumps(steps[0]))
+        np.testing.assert_array_equal(loaded.transform(trials).X, steps[0].transform(trials).X)
