@@ -137,6 +137,23 @@ def test_session_steps_stream_after_calibration_with_the_offline_outputs_of_that
     assert np.abs(_stream(other, signal, 64)[1] - expected).max() > 1e-3  # the calibration is what maps the session
 
 
+def test_a_blend_of_decoders_with_session_steps_streams_once_calibrated():
+    from dataclasses import replace
+
+    from cyborg.preprocessing import Pipeline
+    from cyborg.training.decoder import Blend, Member
+
+    parts = [untrained_decoder(_training_trials(), [RemoveDC(), step()]) for step in (SessionScale, EuclideanAlign)]
+    blend = replace(parts[0], members=[Member(pipeline=Pipeline(), estimator=Blend(parts, [0.25, 0.75]),
+                                              name="auto")])
+    with pytest.raises(StreamError, match="SessionScale: expected a causal step"):
+        StreamDecoder(blend, SFREQ, subject="s0")
+    signal = _signal(400)
+    live = StreamDecoder(blend, SFREQ, subject="s0", hop=HOP, calibration=signal)
+    expected = 0.25 * _offline(parts[0], signal, live.hop) + 0.75 * _offline(parts[1], signal, live.hop)
+    np.testing.assert_allclose(_stream(live, signal, 64)[1], expected, atol=1e-5)
+
+
 def test_a_calibration_shorter_than_one_window_is_refused():
     decoder = untrained_decoder(_training_trials(), [EuclideanAlign()])
     with pytest.raises(StreamError, match=r"stream: field 'calibration samples': expected >= 100 \(one window\), "
