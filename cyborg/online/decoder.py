@@ -20,7 +20,7 @@ from cyborg.online.ring import RingBuffer
 from cyborg.preprocessing.steps import Resample
 from cyborg.trials import Trials
 from cyborg.training.decoder import Decoder, thread_pools
-from cyborg.validation import check_shape, fail
+from cyborg.validation import check_finite, check_shape, fail
 
 
 class Emission(NamedTuple):
@@ -61,7 +61,7 @@ def input_window(decoder: Decoder, sfreq: float) -> int:
 
 def calibration_windows(signal: np.ndarray, n_times: int, hop: int, sfreq: float, ch_names: list[str],
                         metadata: dict) -> Trials:
-    """Windows of ``n_times`` samples every ``hop`` samples of ``signal`` (n_chans, n_samples), as the stream cuts them.
+    """Windows of ``n_times`` samples every ``hop`` samples of ``signal`` (n_chans, n_samples), cut as a stream cuts.
 
     ``metadata`` (one value per column, the stream's ``subject``, ``session``
     and ``side``) is repeated for every window.
@@ -69,9 +69,10 @@ def calibration_windows(signal: np.ndarray, n_times: int, hop: int, sfreq: float
     Raises
     ------
     StreamError
-        ``signal`` is not (n_chans, n_samples) with at least ``n_times`` samples.
+        ``signal`` is not (n_chans, n_samples) with at least ``n_times`` finite samples.
     """
     signal = check_shape(signal, (len(ch_names), None), "stream", "calibration", error=StreamError)
+    check_finite(signal, "stream", "calibration", error=StreamError)
     if signal.shape[1] < n_times:
         fail("stream", "calibration samples", f">= {n_times} (one window)", signal.shape[1], error=StreamError)
     starts = np.arange(0, signal.shape[1] - n_times + 1, hop)

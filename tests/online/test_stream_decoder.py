@@ -161,6 +161,11 @@ def test_a_calibration_shorter_than_one_window_is_refused():
         StreamDecoder(decoder, SFREQ, subject="s0", calibration=_signal(99))
     with pytest.raises(StreamError, match=r"field 'calibration': expected shape \(4, T\), found \(3, 200\)"):
         StreamDecoder(decoder, SFREQ, subject="s0", calibration=_signal(200)[:3])
+    broken = _signal(200)
+    broken[2, 50] = np.nan
+    with pytest.raises(StreamError, match=r"field 'calibration': expected finite values, "
+                                          r"found 1 NaN/inf \(first at index \(2, 50\)\)"):
+        StreamDecoder(decoder, SFREQ, subject="s0", calibration=broken)
 
 
 def test_a_subject_not_seen_in_fit_refuses_to_stream():
