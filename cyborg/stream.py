@@ -235,8 +235,9 @@ def decode(args: argparse.Namespace) -> None:
                 latencies.append(latency)
                 decode_times.append(decode_ms)
                 label = live.label(emission.output) if decoder.class_names is not None else ""
-                writer.writerow([len(latencies) - 1, n_calibration + emission.end, f"{stamp:.6f}", label, f"{decode_ms:.3f}",
-                                 f"{latency:.3f}", f"{(pushed - stamp) * 1000:.3f}", *(f"{v:.9g}" for v in output)])
+                writer.writerow([len(latencies) - 1, n_calibration + emission.end, f"{stamp:.6f}", label,
+                                 f"{decode_ms:.3f}", f"{latency:.3f}", f"{(pushed - stamp) * 1000:.3f}",
+                                 *(f"{v:.9g}" for v in output)])
                 if now - last_print >= args.print_every:
                     last_print = now
                     end = "\r" if sys.stdout.isatty() else "\n"

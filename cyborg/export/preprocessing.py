@@ -99,7 +99,8 @@ def step_spec(step: Step, sfreq: float, where: str) -> tuple[list[dict[str, Any]
         return [{"step": "spatial_filter", "matrix": session_map.tolist()}], sfreq
     raise ExportError(f"{where}: preprocessing step {step!r}: expected one of RemoveDC, BandPass, Notch, "
                       f"Envelope, Resample, DeadChannels(mode='zero'), SubjectScale, SessionScale, "
-                      f"EuclideanAlign, a calibrated session step, found {type(step).__name__}, which the ONNX runtime cannot replay")
+                      f"EuclideanAlign, a calibrated session step, found {type(step).__name__}, which the ONNX "
+                      f"runtime cannot replay")
 
 
 def pipeline_spec(pipeline: Pipeline, sfreq: float, where: str) -> tuple[list[dict[str, Any]], float]:
