@@ -186,10 +186,14 @@ class Decoder:
         """
         if self.side_transform is not None:
             trials = self.side_transform.to_train_side(trials, targets=False)
-        members = [replace(member, pipeline=member.pipeline.calibrate(trials),
-                           estimator=member.estimator.calibrate(trials) if isinstance(member.estimator, Blend)
-                           else member.estimator)
-                   for member in self.members]
+        pipelines: dict[str, Pipeline] = {}  # members with one digest (fold members) share one calibrated pipeline
+        members = []
+        for member in self.members:
+            key = member.pipeline_key()
+            if key not in pipelines:
+                pipelines[key] = member.pipeline.calibrate(trials)
+            estimator = member.estimator.calibrate(trials) if isinstance(member.estimator, Blend) else member.estimator
+            members.append(replace(member, pipeline=pipelines[key], estimator=estimator))
         return replace(self, members=members)
 
     def model_input(self, member: Member, trials: Trials, preprocessed: dict[str, np.ndarray] | None = None

@@ -154,6 +154,24 @@ def test_a_blend_of_decoders_with_session_steps_streams_once_calibrated():
     np.testing.assert_allclose(_stream(live, signal, 64)[1], expected, atol=1e-5)
 
 
+def test_members_with_one_fitted_pipeline_share_one_calibrated_pipeline():
+    from dataclasses import replace
+
+    from cyborg.online import calibration_windows
+
+    decoder = untrained_decoder(_training_trials(), [RemoveDC(), EuclideanAlign()])
+    other = untrained_decoder(_training_trials(), [RemoveDC(), EuclideanAlign(shrinkage=0.5)]).members[0]
+    member = decoder.members[0]
+    decoder = replace(decoder, members=[member, replace(member, name="fold 2"), other])
+    windows = calibration_windows(_signal(300), N_TIMES, 10, SFREQ, [f"ch{i}" for i in range(4)],
+                                  {"subject": ["s0"], "session": ["stream"]})
+    calibrated = decoder.calibrate(windows).members
+    assert calibrated[0].pipeline is calibrated[1].pipeline
+    assert calibrated[2].pipeline is not calibrated[0].pipeline
+    maps = [m.pipeline.steps[1].session_map for m in (calibrated[0], calibrated[2])]
+    assert np.abs(maps[0] - maps[1]).max() > 1e-3  # the other shrinkage gives its own map
+
+
 def test_a_calibration_shorter_than_one_window_is_refused():
     decoder = untrained_decoder(_training_trials(), [EuclideanAlign()])
     with pytest.raises(StreamError, match=r"stream: field 'calibration samples': expected >= 100 \(one window\), "
