@@ -49,6 +49,36 @@ def available_tasks() -> list[str]:
     return sorted(path.stem for path in (config_dir() / "task").glob("*.yaml"))
 
 
+def available_preprocessing() -> list[str]:
+    """Names of the preprocessing configs (``configs/preprocessing/*.yaml``), sorted."""
+    return sorted(path.stem for path in (config_dir() / "preprocessing").glob("*.yaml"))
+
+
+def preprocessing_steps(name: str) -> list[dict]:
+    """The steps ``preprocessing=<name>`` gives ``train.py``, as plain dicts with ``_target_``.
+
+    Parameters
+    ----------
+    name : str
+        A preprocessing config name (:func:`available_preprocessing`).
+
+    Returns
+    -------
+    steps : list of dict
+        ``configs/preprocessing/<name>.yaml``'s ``steps``, resolved.
+
+    Raises
+    ------
+    ConfigError
+        Unknown name.
+    """
+    from omegaconf import OmegaConf
+
+    check_option(name, available_preprocessing(), "preprocessing", error=ConfigError)
+    return OmegaConf.to_container(OmegaConf.load(config_dir() / "preprocessing" / f"{name}.yaml").steps,
+                                  resolve=True)
+
+
 def compose(task: str = "trick", overrides: Sequence[str] = ()) -> DictConfig:
     """The composed ``train.yaml`` config of a task, as ``python train.py task=<task> ...`` sees it.
 

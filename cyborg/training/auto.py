@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from cyborg.classical import is_classical
+from cyborg.config import available_preprocessing, preprocessing_steps
 from cyborg.errors import ConfigError
 from cyborg.evaluation.splits import Fold
 from cyborg.models.transforms import make_input_transform
@@ -31,7 +32,7 @@ from cyborg.trials import Trials
 from cyborg.training.decoder import Blend, Decoder, Member
 from cyborg.training.estimators import ClassicalFactory, fit_estimator_member
 from cyborg.training.fit import TrainSettings, fit_folds, fit_member, inner_split, training_view
-from cyborg.validation import fail
+from cyborg.validation import check_option, fail
 
 log = logging.getLogger(__name__)
 
@@ -49,20 +50,39 @@ class Candidate:
         A registry model (trained with Lightning) or a classical decoder name.
     params : dict
         Its own hyper-parameters (``input_transform`` may name a transform).
+    preprocessing : str | None
+        A preprocessing config (``configs/preprocessing/<name>.yaml``) this
+        candidate uses instead of the run's ``preprocessing``; it must keep the
+        window's sampling rate and length. ``None`` uses the run's.
     """
 
     name: str
     params: dict = field(default_factory=dict)
+    preprocessing: str | None = None
 
     @classmethod
     def parse(cls, entry: str | dict) -> "Candidate":
-        """From a config entry: a name, or ``{name: ..., params: {...}}``."""
+        """From a config entry: a name, or ``{name: ..., params: {...}, preprocessing: ...}``."""
         if isinstance(entry, str):
             return cls(entry)
-        if not isinstance(entry, dict) or "name" not in entry:
-            fail("config", "model.params.candidates", "a name or a mapping with 'name' (and 'params')", entry,
-                 ConfigError)
-        return cls(str(entry["name"]), dict(entry.get("params") or {}))
+        if not isinstance(entry, dict) or "name" not in entry or set(entry) - {"name", "params", "preprocessing"}:
+            fail("config", "model.params.candidates", "a name or a mapping with 'name' (and 'params', "
+                 "'preprocessing')", entry, ConfigError)
+        preprocessing = entry.get("preprocessing")
+        if preprocessing is not None:
+            check_option(str(preprocessing), available_preprocessing(),
+                         f"model.params.candidates: {entry['name']}: preprocessing", error=ConfigError)
+        return cls(str(entry["name"]), dict(entry.get("params") or {}),
+                   None if preprocessing is None else str(preprocessing))
+
+    @property
+    def label(self) -> str:
+        """How logs, ``auto_choices`` and ``metrics.json`` name it: the name, with its own preprocessing."""
+        return self.name if self.preprocessing is None else f"{self.name} preprocessing={self.preprocessing}"
+
+    def steps(self, shared: Any) -> Any:
+        """Its preprocessing steps: its own config's, else ``shared`` (the run's)."""
+        return shared if self.preprocessing is None else preprocessing_steps(self.preprocessing)
 
 
 def candidate_template(template: Decoder, candidate: Candidate, ch_names: list[str]) -> Decoder:
@@ -162,12 +182,13 @@ def fit_auto(decoder: Decoder, trials: Trials, folds: list[Fold], run_dir: Path,
 
     def fit_candidate(candidate: Candidate, train: Trials, name: str) -> Decoder:
         spec = candidate_template(decoder, candidate, trials.ch_names)
+        own_steps = candidate.steps(steps)
         if is_classical(candidate.name):
             task = "classification" if classification else "regression"
-            member = fit_estimator_member(decoder, steps, train,
+            member = fit_estimator_member(decoder, own_steps, train,
                                           ClassicalFactory(candidate.name, task, candidate.params), name)
         else:
-            member = fit_member(spec, steps, train, None, network_settings, Path(run_dir), name)
+            member = fit_member(spec, own_steps, train, None, network_settings, Path(run_dir), name)
         return replace(spec, members=[member])
 
     def fit_one(train: Trials, val: Trials, name: str) -> Member:
@@ -175,17 +196,17 @@ def fit_auto(decoder: Decoder, trials: Trials, folds: list[Fold], run_dir: Path,
         fit_rows, check_rows = inner_split(train.metadata, inner_fraction)
         inner, check = train.subset(fit_rows), train.subset(check_rows)
         outputs, scores = [], []
-        for candidate in parsed:
-            fitted = fit_candidate(candidate, inner, f"{name}_inner_{candidate.name}")
+        for i, candidate in enumerate(parsed):
+            fitted = fit_candidate(candidate, inner, f"{name}_inner_{i}_{candidate.name}")
             outputs.append(fitted.predict_output(check))
             scores.append(inner_score(outputs[-1], check.y, classification))
         chosen, score = choose_blend(scores, outputs, check.y, classification, max_blend)
-        names = [parsed[i].name for i in chosen]
+        labels = [parsed[i].label for i in chosen]
         log.info("%s: inner scores %s -> blend %s (%.4f)", name,
-                 {c.name: round(s, 4) for c, s in zip(parsed, scores)}, names, score)
-        choices.append({"fold": name, "inner_scores": {c.name: s for c, s in zip(parsed, scores)},
-                        "blend": names, "blend_score": score})
-        parts = [fit_candidate(parsed[i], train, f"{name}_{parsed[i].name}") for i in chosen]
+                 {c.label: round(s, 4) for c, s in zip(parsed, scores)}, labels, score)
+        choices.append({"fold": name, "inner_scores": {c.label: s for c, s in zip(parsed, scores)},
+                        "blend": labels, "blend_score": score})
+        parts = [fit_candidate(parsed[i], train, f"{name}_{i}_{parsed[i].name}") for i in chosen]
         return Member(pipeline=Pipeline(), estimator=Blend(parts, [1.0 / len(parts)] * len(parts)), name=name)
 
     fitted, oof = fit_folds(decoder, trials, folds, prefix, fit_one)
@@ -201,4 +222,4 @@ def auto_selection(inner_fraction: float, max_blend: int, candidates: list) -> d
             "description": f"candidates fitted on the training fold less the last {inner_fraction:.0%} of each "
                            f"session, scored there; the best single candidate or equal-weight mean of the best "
                            f"2..{max_blend} is refitted on the whole training fold; the scored fold is never seen",
-            "candidates": [Candidate.parse(c).name for c in candidates]}
+            "candidates": [Candidate.parse(c).label for c in candidates]}

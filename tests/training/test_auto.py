@@ -1,5 +1,7 @@
 """model=auto: the blend chosen on held-out training trials, saved as one Decoder."""
 
+import json
+
 import numpy as np
 import pytest
 
@@ -40,6 +42,14 @@ def test_a_candidate_entry_is_a_name_or_a_mapping():
     assert Candidate.parse({"name": "tcn", "params": {"depth": 2}}) == Candidate("tcn", {"depth": 2})
     with pytest.raises(ConfigError, match="model.params.candidates"):
         Candidate.parse({"params": {}})
+    own = Candidate.parse({"name": "xdawn_tangent_lda", "preprocessing": "eeg_window"})
+    assert own.label == "xdawn_tangent_lda preprocessing=eeg_window"
+    assert [step["_target_"].rsplit(".", 1)[1] for step in own.steps([])] == ["DeadChannels", "RemoveDC", "BandPass"]
+    assert Candidate("fb_logvar_lda").steps(["shared"]) == ["shared"]
+    with pytest.raises(ConfigError, match=r"xdawn_tangent_lda: preprocessing.*eeg_windwo"):
+        Candidate.parse({"name": "xdawn_tangent_lda", "preprocessing": "eeg_windwo"})
+    with pytest.raises(ConfigError, match="model.params.candidates"):
+        Candidate.parse({"name": "xdawn_tangent_lda", "preprocesing": "eeg_window"})
 
 
 def test_fit_auto_learns_planted_band_power_and_saves_one_decoder(tmp_path):
@@ -60,3 +70,27 @@ def test_fit_auto_learns_planted_band_power_and_saves_one_decoder(tmp_path):
     again = Decoder.load(fitted.save(tmp_path / "auto.pt"))
     np.testing.assert_array_equal(again.predict_output(trials), fitted.predict_output(trials))
     assert (tmp_path / "auto_choices" / "s0_choices.json").is_file()
+
+
+def test_a_candidate_with_its_own_preprocessing_is_fitted_and_predicts_through_it(tmp_path):
+    """The same decoder after the run's steps and after its own: the run's DeadChannels zeroes the one
+    (wildly large) channel whose amplitude tells the classes apart, the candidate without it reads it,
+    and the blend keeps that candidate's pipeline."""
+    rng = np.random.default_rng(1)
+    y = np.tile([0, 1], 75)
+    X = rng.normal(size=(150, 4, 250))
+    X[:, 0] *= np.where(y == 1, 200.0, 100.0)[:, None]       # channel 0: 100-200x the others, louder for class 1
+    trials = make_trials(X, y, sfreq=250.0, class_names=("a", "b"), sessions=np.repeat(["s1", "s2", "s3"], 50))
+    template = Task().decoder_template(trials, "auto", {})
+    folds = make_folds("leave_one_session_out", trials.metadata)
+    zero_wild = [{"_target_": "cyborg.preprocessing.DeadChannels", "mode": "zero", "wild_ratio": 20.0}]
+    candidates = ["xdawn_tangent_lda", {"name": "xdawn_tangent_lda", "preprocessing": "none"}]
+    fitted, oof = fit_auto(template, trials, folds, tmp_path, "s0_", steps=zero_wild,
+                           settings=TrainSettings(max_epochs=1, seed=0), candidates=candidates)
+    choices = json.loads((tmp_path / "auto_choices" / "s0_choices.json").read_text())
+    for fold in choices:
+        scores = fold["inner_scores"]
+        assert scores["xdawn_tangent_lda preprocessing=none"] > scores["xdawn_tangent_lda"] + 0.2
+        assert fold["blend"][0] == "xdawn_tangent_lda preprocessing=none"
+    assert all(m.estimator.parts[0].members[0].pipeline.steps == [] for m in fitted.members)
+    assert (oof["pred"] == oof["true"]).mean() > 0.9
