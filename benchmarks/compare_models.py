@@ -25,6 +25,7 @@ import datetime
 import json
 import os
 import platform
+import re
 import subprocess
 import sys
 import time
@@ -220,8 +221,8 @@ def main() -> None:
             for seed in args.seeds:
                 if (source, candidate, seed) in done:
                     continue
-                # no "=" in the folder: it goes into a hydra.run.dir= override
-                folder = "_".join(candidate.replace("preprocessing=", "").split()).replace("=", "-")
+                # the folder goes into a hydra.run.dir= override: none of its grammar ("=", "[", "{", ",", ":")
+                folder = re.sub(r"[^A-Za-z0-9_.-]+", "-", "_".join(candidate.replace("preprocessing=", "").split()))
                 row = run_one(source, candidate, seed, args.out / stamp / source.replace(":", "-") / folder /
                               f"seed{seed}", args.extra)
                 rows.append(row)
