@@ -327,9 +327,9 @@ def make_fitter(model_name: str, model_params: dict, settings: TrainSettings,
     if model_name == "auto":
         options = {"candidates": model_params.get("candidates") or [],
                    "inner_fraction": float(model_params.get("inner_fraction", 0.2)),
-                   "max_blend": int(model_params.get("max_blend", 3))}
-        return (partial(fit_auto, settings=settings, **options),
-                auto_selection(options["inner_fraction"], options["max_blend"], options["candidates"]), {})
+                   "max_blend": int(model_params.get("max_blend", 3)),
+                   "inner_split": str(model_params.get("inner_split", "tail"))}
+        return (partial(fit_auto, settings=settings, **options), auto_selection(**options), {})
     if is_classical(model_name):
         factory = ClassicalFactory(model_name, "classification" if classification else "regression", model_params)
         return partial(fit_estimators, make_estimator=factory), ESTIMATOR_SELECTION, {}

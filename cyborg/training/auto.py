@@ -1,7 +1,9 @@
 """``model=auto``: fit several decoder families per fold, blend the ones that win inside the training fold.
 
-For every outer fold the training trials are split once more
-(:func:`cyborg.training.fit.inner_split`: the last share of every session).
+For every outer fold the training trials are split once more: the last
+share of every session (:func:`cyborg.training.fit.inner_split`,
+``inner_split="tail"``), or a whole subject or session where the outer fold
+holds out one (:func:`mirrored_inner_split`, ``inner_split="mirror"``).
 Each candidate (networks from the model registry, classical decoders from
 :mod:`cyborg.classical`) is fitted on the inner part and scored on the
 held-out part; the blend is the best of: each candidate alone, and the
@@ -21,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from cyborg.classical import is_classical
 from cyborg.config import available_preprocessing, preprocessing_steps
@@ -142,9 +145,75 @@ def choose_blend(scores: list[float], outputs: list[np.ndarray], y: np.ndarray, 
     return [int(i) for i in best], float(best_score)
 
 
+#: How ``model=auto`` holds trials out of a training fold to choose its blend (``model.params.inner_split``).
+INNER_SPLITS = ("tail", "mirror")
+
+
+def mirrored_inner_split(train: pd.DataFrame, val: pd.DataFrame, fraction: float
+                         ) -> tuple[np.ndarray, np.ndarray, str]:
+    """An inner split of a training fold shaped like the outer split that made it.
+
+    A choice between candidates that differ in how they carry over between
+    sessions or subjects (Euclidean alignment, session scaling) is only seen
+    by an inner split that also crosses sessions or subjects; the end of
+    each session (:func:`~cyborg.training.fit.inner_split`) favours whatever
+    fits within a session.
+
+    - The validation fold shares no subject with the training fold, and the
+      training fold holds several: the training fold's last subject is held out.
+    - Else the validation fold shares no (subject, session) with the training
+      fold, and every training subject has several sessions: each subject's
+      last session (in row order) is held out.
+    - Else the last ``fraction`` of every session, as ``"tail"`` does.
+
+    Parameters
+    ----------
+    train, val : pandas.DataFrame
+        Metadata of the outer fold's training and validation trials.
+    fraction : float
+        Share of each session held out by the fallback.
+
+    Returns
+    -------
+    fit_rows, check_rows : np.ndarray of int
+        Row positions of ``train`` to fit the candidates on and to score them on.
+    held_out : {"subject", "session", "tail"}
+        What the check rows are.
+    """
+    rows = np.arange(len(train))
+    if "subject" in train and "subject" in val:
+        subjects = pd.unique(train["subject"])
+        if len(subjects) > 1 and not set(val["subject"]) & set(subjects):
+            check = np.flatnonzero(train["subject"].to_numpy() == subjects[-1])
+            return np.setdiff1d(rows, check), check, "subject"
+    if "session" in train and "session" in val:
+        keys = [column for column in ("subject", "session") if column in train]
+        if not set(val[keys].itertuples(index=False)) & set(train[keys].itertuples(index=False)):
+            groups = train.groupby(keys[:-1], sort=False).indices.values() if len(keys) > 1 else [rows]
+            last = [group[train["session"].to_numpy()[group] == pd.unique(train["session"].to_numpy()[group])[-1]]
+                    for group in groups]
+            if all(len(group) > len(held) for group, held in zip(groups, last)):
+                check = np.sort(np.concatenate(last))
+                return np.setdiff1d(rows, check), check, "session"
+    return held_out_rows("tail", train, val, fraction)
+
+
+def held_out_rows(kind: str, train: pd.DataFrame, val: pd.DataFrame, fraction: float
+                  ) -> tuple[np.ndarray, np.ndarray, str]:
+    """The inner split ``kind`` (:data:`INNER_SPLITS`) of a training fold: ``(fit_rows, check_rows, held_out)``.
+
+    ``"tail"`` is :func:`~cyborg.training.fit.inner_split` (``held_out`` is
+    ``"tail"``); ``"mirror"`` is :func:`mirrored_inner_split`.
+    """
+    if kind == "mirror":
+        return mirrored_inner_split(train, val, fraction)
+    fit_rows, check_rows = inner_split(train, fraction)
+    return fit_rows, check_rows, "tail"
+
+
 def fit_auto(decoder: Decoder, trials: Trials, folds: list[Fold], run_dir: Path, prefix: str = "", *,
              steps: Any, settings: TrainSettings, candidates: list[str | dict], inner_fraction: float = 0.2,
-             max_blend: int = 3, others: Trials | None = None) -> tuple[Decoder, Any]:
+             max_blend: int = 3, inner_split: str = "tail", others: Trials | None = None) -> tuple[Decoder, Any]:
     """Fitter for ``model=auto`` (the :data:`cyborg.experiment.Fitter` interface).
 
     Parameters
@@ -160,9 +229,13 @@ def fit_auto(decoder: Decoder, trials: Trials, folds: list[Fold], run_dir: Path,
     candidates : list of str or dict
         Names (or ``{name, params}``) of networks and classical decoders.
     inner_fraction : float
-        Share of each training session held out to choose the blend.
+        Share of each training session held out to choose the blend (``inner_split="tail"``).
     max_blend : int
         Largest number of candidates averaged.
+    inner_split : {"tail", "mirror"}
+        ``"tail"`` holds out the last ``inner_fraction`` of every training
+        session; ``"mirror"`` holds out what the outer split holds out, a whole
+        subject or session where it does (:func:`mirrored_inner_split`).
     others : Trials | None
         Not used (kept for the fitter interface).
 
@@ -176,6 +249,7 @@ def fit_auto(decoder: Decoder, trials: Trials, folds: list[Fold], run_dir: Path,
     parsed = [Candidate.parse(entry) for entry in candidates]
     if not parsed:
         fail("config", "model.params.candidates", "at least one candidate", "none", ConfigError)
+    check_option(inner_split, INNER_SPLITS, "model.params.inner_split", error=ConfigError)
     classification = decoder.class_names is not None
     network_settings = replace(settings, selection="last", early_stopping_patience=None)
     choices: list[dict] = []
@@ -193,7 +267,7 @@ def fit_auto(decoder: Decoder, trials: Trials, folds: list[Fold], run_dir: Path,
 
     def fit_one(train: Trials, val: Trials, name: str) -> Member:
         train = training_view(decoder, train)      # the candidates have no side transform of their own
-        fit_rows, check_rows = inner_split(train.metadata, inner_fraction)
+        fit_rows, check_rows, held_out = held_out_rows(inner_split, train.metadata, val.metadata, inner_fraction)
         inner, check = train.subset(fit_rows), train.subset(check_rows)
         outputs, scores = [], []
         for i, candidate in enumerate(parsed):
@@ -204,7 +278,7 @@ def fit_auto(decoder: Decoder, trials: Trials, folds: list[Fold], run_dir: Path,
         labels = [parsed[i].label for i in chosen]
         log.info("%s: inner scores %s -> blend %s (%.4f)", name,
                  {c.label: round(s, 4) for c, s in zip(parsed, scores)}, labels, score)
-        choices.append({"fold": name, "inner_scores": {c.label: s for c, s in zip(parsed, scores)},
+        choices.append({"fold": name, "inner_split": held_out, "inner_scores": {c.label: s for c, s in zip(parsed, scores)},
                         "blend": labels, "blend_score": score})
         parts = [fit_candidate(parsed[i], train, f"{name}_{i}_{parsed[i].name}") for i in chosen]
         return Member(pipeline=Pipeline(), estimator=Blend(parts, [1.0 / len(parts)] * len(parts)), name=name)
@@ -216,10 +290,14 @@ def fit_auto(decoder: Decoder, trials: Trials, folds: list[Fold], run_dir: Path,
     return fitted, oof
 
 
-def auto_selection(inner_fraction: float, max_blend: int, candidates: list) -> dict:
+def auto_selection(inner_fraction: float, max_blend: int, candidates: list, inner_split: str = "tail") -> dict:
     """What metrics.json records as the selection rule of ``model=auto``."""
+    held_out = (f"the last {inner_fraction:.0%} of each session" if inner_split == "tail" else
+                "the training fold's last subject (or each subject's last session) when the scored fold is a "
+                f"subject (or a session) the training fold lacks, else the last {inner_fraction:.0%} of each session")
     return {"rule": "auto",
-            "description": f"candidates fitted on the training fold less the last {inner_fraction:.0%} of each "
-                           f"session, scored there; the best single candidate or equal-weight mean of the best "
-                           f"2..{max_blend} is refitted on the whole training fold; the scored fold is never seen",
+            "description": f"candidates fitted on the training fold less {held_out}, scored there; the best single "
+                           f"candidate or equal-weight mean of the best 2..{max_blend} is refitted on the whole "
+                           "training fold; the scored fold is never seen",
+            "inner_split": inner_split,
             "candidates": [Candidate.parse(c).label for c in candidates]}

@@ -3,12 +3,13 @@
 import json
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from cyborg.errors import ConfigError
 from cyborg.evaluation.splits import make_folds
 from cyborg.tasks.base import Task
-from cyborg.training.auto import Candidate, choose_blend, fit_auto, inner_score
+from cyborg.training.auto import Candidate, choose_blend, fit_auto, inner_score, mirrored_inner_split
 from cyborg.training.decoder import Blend, Decoder
 from cyborg.training.fit import TrainSettings
 from helpers import make_trials
@@ -35,6 +36,26 @@ def test_the_blend_is_the_best_single_candidate_unless_a_mean_of_the_best_beats_
     scores = [inner_score(o, y, True) for o in (a, b)]
     chosen, score = choose_blend(scores, [a, b], y, True, max_blend=3)
     assert sorted(chosen) == [0, 1] and score > max(scores)
+
+
+def test_the_mirrored_inner_split_holds_out_what_the_outer_split_holds_out():
+    def meta(subjects, sessions):
+        return pd.DataFrame({"subject": list(subjects), "session": list(sessions)})
+
+    # the outer fold holds out a session: each training subject's last session is held out
+    train = meta("aaaabbbb", ["s1", "s1", "s2", "s2", "s2", "s2", "s1", "s1"])
+    fit_rows, check_rows, held_out = mirrored_inner_split(train, meta("ab", ["s3", "s3"]), 0.25)
+    assert held_out == "session"
+    assert check_rows.tolist() == [2, 3, 6, 7] and fit_rows.tolist() == [0, 1, 4, 5]
+    # the outer fold holds out a subject: the training fold's last subject is held out
+    fit_rows, check_rows, held_out = mirrored_inner_split(train, meta("c", ["s1"]), 0.25)
+    assert (held_out, check_rows.tolist()) == ("subject", [4, 5, 6, 7])
+    # validation trials from the training sessions: the end of each (subject, session)
+    _, check_rows, held_out = mirrored_inner_split(train, meta("a", ["s1"]), 0.5)
+    assert (held_out, check_rows.tolist()) == ("tail", [1, 3, 5, 7])
+    # a new session, but a training subject with one session only: the end of each session too
+    one_session = meta("aaaabbbb", ["s1"] * 6 + ["s2", "s2"])
+    assert mirrored_inner_split(one_session, meta("a", ["s9"]), 0.25)[2] == "tail"
 
 
 def test_a_candidate_entry_is_a_name_or_a_mapping():
@@ -86,9 +107,10 @@ def test_a_candidate_with_its_own_preprocessing_is_fitted_and_predicts_through_i
     zero_wild = [{"_target_": "cyborg.preprocessing.DeadChannels", "mode": "zero", "wild_ratio": 20.0}]
     candidates = ["xdawn_tangent_lda", {"name": "xdawn_tangent_lda", "preprocessing": "none"}]
     fitted, oof = fit_auto(template, trials, folds, tmp_path, "s0_", steps=zero_wild,
-                           settings=TrainSettings(max_epochs=1, seed=0), candidates=candidates)
+                           settings=TrainSettings(max_epochs=1, seed=0), candidates=candidates, inner_split="mirror")
     choices = json.loads((tmp_path / "auto_choices" / "s0_choices.json").read_text())
     for fold in choices:
+        assert fold["inner_split"] == "session"                # the outer folds hold out sessions
         scores = fold["inner_scores"]
         assert scores["xdawn_tangent_lda preprocessing=none"] > scores["xdawn_tangent_lda"] + 0.2
         assert fold["blend"][0] == "xdawn_tangent_lda preprocessing=none"
