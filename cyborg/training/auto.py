@@ -227,7 +227,8 @@ def fit_auto(decoder: Decoder, trials: Trials, folds: list[Fold], run_dir: Path,
     settings : TrainSettings
         Training settings of the network candidates (they keep their last epoch).
     candidates : list of str or dict
-        Names (or ``{name, params}``) of networks and classical decoders.
+        Names (or ``{name, params, preprocessing}``, see :class:`Candidate`) of
+        networks and classical decoders.
     inner_fraction : float
         Share of each training session held out to choose the blend (``inner_split="tail"``).
     max_blend : int
@@ -278,7 +279,8 @@ def fit_auto(decoder: Decoder, trials: Trials, folds: list[Fold], run_dir: Path,
         labels = [parsed[i].label for i in chosen]
         log.info("%s: inner scores %s -> blend %s (%.4f)", name,
                  {c.label: round(s, 4) for c, s in zip(parsed, scores)}, labels, score)
-        choices.append({"fold": name, "inner_split": held_out, "inner_scores": {c.label: s for c, s in zip(parsed, scores)},
+        choices.append({"fold": name, "inner_split": held_out,
+                        "inner_scores": {c.label: s for c, s in zip(parsed, scores)},
                         "blend": labels, "blend_score": score})
         parts = [fit_candidate(parsed[i], train, f"{name}_{i}_{parsed[i].name}") for i in chosen]
         return Member(pipeline=Pipeline(), estimator=Blend(parts, [1.0 / len(parts)] * len(parts)), name=name)
