@@ -190,12 +190,12 @@ def mirrored_inner_split(train: pd.DataFrame, val: pd.DataFrame, fraction: float
         keys = [column for column in ("subject", "session") if column in train]
         if not set(val[keys].itertuples(index=False)) & set(train[keys].itertuples(index=False)):
             groups = train.groupby(keys[:-1], sort=False).indices.values() if len(keys) > 1 else [rows]
-            last = [group[train["session"].to_numpy()[group] == pd.unique(train["session"].to_numpy()[group])[-1]]
-                    for group in groups]
+            sessions = train["session"].to_numpy()
+            last = [group[sessions[group] == pd.unique(sessions[group])[-1]] for group in groups]
             if all(len(group) > len(held) for group, held in zip(groups, last)):
                 check = np.sort(np.concatenate(last))
                 return np.setdiff1d(rows, check), check, "session"
-    return held_out_rows("tail", train, val, fraction)
+    return (*inner_split(train, fraction), "tail")
 
 
 def held_out_rows(kind: str, train: pd.DataFrame, val: pd.DataFrame, fraction: float
@@ -207,8 +207,7 @@ def held_out_rows(kind: str, train: pd.DataFrame, val: pd.DataFrame, fraction: f
     """
     if kind == "mirror":
         return mirrored_inner_split(train, val, fraction)
-    fit_rows, check_rows = inner_split(train, fraction)
-    return fit_rows, check_rows, "tail"
+    return (*inner_split(train, fraction), "tail")
 
 
 def fit_auto(decoder: Decoder, trials: Trials, folds: list[Fold], run_dir: Path, prefix: str = "", *,
@@ -255,15 +254,17 @@ def fit_auto(decoder: Decoder, trials: Trials, folds: list[Fold], run_dir: Path,
     network_settings = replace(settings, selection="last", early_stopping_patience=None)
     choices: list[dict] = []
 
-    def fit_candidate(candidate: Candidate, train: Trials, name: str) -> Decoder:
+    candidate_steps = [candidate.steps(steps) for candidate in parsed]     # read once, used in every fold
+
+    def fit_candidate(i: int, train: Trials, name: str) -> Decoder:
+        candidate = parsed[i]
         spec = candidate_template(decoder, candidate, trials.ch_names)
-        own_steps = candidate.steps(steps)
         if is_classical(candidate.name):
             task = "classification" if classification else "regression"
-            member = fit_estimator_member(decoder, own_steps, train,
+            member = fit_estimator_member(decoder, candidate_steps[i], train,
                                           ClassicalFactory(candidate.name, task, candidate.params), name)
         else:
-            member = fit_member(spec, own_steps, train, None, network_settings, Path(run_dir), name)
+            member = fit_member(spec, candidate_steps[i], train, None, network_settings, Path(run_dir), name)
         return replace(spec, members=[member])
 
     def fit_one(train: Trials, val: Trials, name: str) -> Member:
@@ -272,7 +273,7 @@ def fit_auto(decoder: Decoder, trials: Trials, folds: list[Fold], run_dir: Path,
         inner, check = train.subset(fit_rows), train.subset(check_rows)
         outputs, scores = [], []
         for i, candidate in enumerate(parsed):
-            fitted = fit_candidate(candidate, inner, f"{name}_inner_{i}_{candidate.name}")
+            fitted = fit_candidate(i, inner, f"{name}_inner_{i}_{candidate.name}")
             outputs.append(fitted.predict_output(check))
             scores.append(inner_score(outputs[-1], check.y, classification))
         chosen, score = choose_blend(scores, outputs, check.y, classification, max_blend)
@@ -282,7 +283,7 @@ def fit_auto(decoder: Decoder, trials: Trials, folds: list[Fold], run_dir: Path,
         choices.append({"fold": name, "inner_split": held_out,
                         "inner_scores": {c.label: s for c, s in zip(parsed, scores)},
                         "blend": labels, "blend_score": score})
-        parts = [fit_candidate(parsed[i], train, f"{name}_{i}_{parsed[i].name}") for i in chosen]
+        parts = [fit_candidate(i, train, f"{name}_{i}_{parsed[i].name}") for i in chosen]
         return Member(pipeline=Pipeline(), estimator=Blend(parts, [1.0 / len(parts)] * len(parts)), name=name)
 
     fitted, oof = fit_folds(decoder, trials, folds, prefix, fit_one)
