@@ -265,6 +265,7 @@ def train_from_config(cfg: DictConfig) -> float:
 
     from cyborg.experiment import run_experiment
     from cyborg.training import progress
+    from cyborg.training.auto import fit_auto
     from cyborg.training.estimators import fit_estimators
     from cyborg.training.fit import fit_ensemble
 
@@ -290,13 +291,16 @@ def train_from_config(cfg: DictConfig) -> float:
     fitter, selection, model_params = make_fitter(cfg.model.name, model_params, settings,
                                                   data.train.is_classification)
     split = OmegaConf.to_container(cfg.split, resolve=True)
-    fitted_by = fitter.func if isinstance(fitter, partial) else None   # model=auto: the fit count is unknown
+    fitted_by = fitter.func if isinstance(fitter, partial) else None
     split = {**split, "args": task.split_arguments(split)}
     if fitted_by is fit_ensemble:
         plan = progress.planned_fits(data.train.metadata, split, task.subject_column, settings.members_per_fold,
                                      settings.pretrain_epochs > 0)
     elif fitted_by is fit_estimators:                                   # one estimator per fold
         plan = progress.planned_fits(data.train.metadata, split, task.subject_column)
+    elif fitted_by is fit_auto:     # every candidate on the inner split, then one refit (more for a blend)
+        plan = progress.planned_fits(data.train.metadata, split, task.subject_column,
+                                     len(fitter.keywords["candidates"]) + 1)
     else:
         plan = None
     progress.RUN.start(plan)

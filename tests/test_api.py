@@ -44,6 +44,19 @@ def test_classical_round_trip_with_preprocessing(tmp_path):
     np.testing.assert_array_equal(loaded.predict(trials), predicted)
 
 
+def test_a_classical_decoder_fitted_without_a_class_gives_it_probability_zero():
+    # a training fold (or an inner split) can lack a class that the task has: the output keeps every class
+    rng = np.random.default_rng(1)
+    y = np.tile([0, 2], 30)
+    X = rng.normal(size=(60, 4, 64))
+    X[:, 1] *= 1 + 2 * (y[:, None] == 2)
+    decoder = fit_decoder(make_trials(X, y), "fb_logvar_lda")
+    output = decoder.predict_output(make_trials(X, y))
+    assert output.shape == (60, 3) and np.all(output[:, 1] == 0)
+    np.testing.assert_allclose(output.sum(axis=1), 1.0)
+    assert (decoder.predict(make_trials(X, y)) == y).mean() > 0.9
+
+
 def test_compose_gives_the_task_defaults():
     cfg = compose("velocity")
     assert isinstance(cfg, DictConfig)
@@ -51,6 +64,10 @@ def test_compose_gives_the_task_defaults():
     assert cfg.task._target_ == "cyborg.tasks.velocity.VelocityTask" and cfg.objective == "val_rmse"
     trick = compose(overrides=["model=eegnet", "trainer.max_epochs=3"])
     assert trick.task_name == "trick" and trick.model.name == "eegnet" and trick.trainer.max_epochs == 3
+    default = compose("trick")         # model=auto between the aligned and unaligned xdawn_tangent_lda
+    assert default.model.name == "auto" and default.model.params.inner_split == "mirror"
+    assert default.model.params.candidates[1] == {"name": "xdawn_tangent_lda", "preprocessing": "eeg_window"}
+    assert compose("velocity", ["model=auto"]).model.params.inner_split == "tail"
     assert (config_dir() / "train.yaml").is_file() and {"trick", "velocity"} <= set(available_tasks())
 
 

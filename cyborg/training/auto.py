@@ -35,6 +35,7 @@ from cyborg.trials import Trials
 from cyborg.training.decoder import Blend, Decoder, Member
 from cyborg.training.estimators import ClassicalFactory, fit_estimator_member
 from cyborg.training.fit import TrainSettings, fit_folds, fit_member, inner_split, training_view
+from cyborg.training.progress import RUN
 from cyborg.validation import check_option, fail
 
 log = logging.getLogger(__name__)
@@ -267,22 +268,46 @@ def fit_auto(decoder: Decoder, trials: Trials, folds: list[Fold], run_dir: Path,
             member = fit_member(spec, candidate_steps[i], train, None, network_settings, Path(run_dir), name)
         return replace(spec, members=[member])
 
+    def score_candidates(train: Trials, fit_rows: np.ndarray, check_rows: np.ndarray, name: str) -> dict:
+        """Every candidate fitted on ``fit_rows``, scored on ``check_rows``; one that cannot fit is left out."""
+        inner, check = train.subset(fit_rows), train.subset(check_rows)
+        scored = {"ids": [], "outputs": [], "scores": [], "failed": {}, "y": check.y}
+        for i, candidate in enumerate(parsed):
+            try:
+                fitted = fit_candidate(i, inner, f"{name}_inner_{i}_{candidate.name}")
+            except np.linalg.LinAlgError as error:      # e.g. xDAWN's signal covariance on a few short trials
+                log.warning("%s: %s left out, it could not be fitted on the %d inner trials: %s",
+                            name, candidate.label, len(inner), error)
+                scored["failed"][candidate.label] = str(error)
+                RUN.plan_more(RUN.split_name(name)[0], -1)
+                continue
+            scored["ids"].append(i)
+            scored["outputs"].append(fitted.predict_output(check))
+            scored["scores"].append(inner_score(scored["outputs"][-1], check.y, classification))
+        return scored
+
     def fit_one(train: Trials, val: Trials, name: str) -> Member:
         train = training_view(decoder, train)      # the candidates have no side transform of their own
         fit_rows, check_rows, held_out = held_out_rows(inner_split, train.metadata, val.metadata, inner_fraction)
-        inner, check = train.subset(fit_rows), train.subset(check_rows)
-        outputs, scores = [], []
-        for i, candidate in enumerate(parsed):
-            fitted = fit_candidate(i, inner, f"{name}_inner_{i}_{candidate.name}")
-            outputs.append(fitted.predict_output(check))
-            scores.append(inner_score(outputs[-1], check.y, classification))
-        chosen, score = choose_blend(scores, outputs, check.y, classification, max_blend)
+        scored = score_candidates(train, fit_rows, check_rows, name)
+        if not scored["ids"] and held_out != "tail":      # a held-out session can leave too few trials to fit
+            log.warning("%s: no candidate fitted on %d trials; choosing on the end of each session instead",
+                        name, len(fit_rows))
+            RUN.plan_more(RUN.split_name(name)[0], len(parsed))
+            fit_rows, check_rows, held_out = held_out_rows("tail", train.metadata, val.metadata, inner_fraction)
+            scored = score_candidates(train, fit_rows, check_rows, name)
+        if not scored["ids"]:
+            fail(f"model=auto, fold {name}", "model.params.candidates",
+                 f"a candidate that fits on the {len(fit_rows)} inner trials", scored["failed"], ConfigError)
+        ranked, score = choose_blend(scored["scores"], scored["outputs"], scored["y"], classification, max_blend)
+        chosen = [scored["ids"][j] for j in ranked]
         labels = [parsed[i].label for i in chosen]
+        inner_scores = {parsed[i].label: s for i, s in zip(scored["ids"], scored["scores"])}
         log.info("%s: inner scores %s -> blend %s (%.4f)", name,
-                 {c.label: round(s, 4) for c, s in zip(parsed, scores)}, labels, score)
-        choices.append({"fold": name, "inner_split": held_out,
-                        "inner_scores": {c.label: s for c, s in zip(parsed, scores)},
-                        "blend": labels, "blend_score": score})
+                 {label: round(s, 4) for label, s in inner_scores.items()}, labels, score)
+        choices.append({"fold": name, "inner_split": held_out, "inner_scores": inner_scores,
+                        "not_fitted": scored["failed"], "blend": labels, "blend_score": score})
+        RUN.plan_more(RUN.split_name(name)[0], len(chosen) - 1)     # the plan counted one refit per fold
         parts = [fit_candidate(i, train, f"{name}_{i}_{parsed[i].name}") for i in chosen]
         return Member(pipeline=Pipeline(), estimator=Blend(parts, [1.0 / len(parts)] * len(parts)), name=name)
 

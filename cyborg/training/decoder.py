@@ -252,12 +252,21 @@ class Decoder:
     def _estimator_output(self, member: Member, X: np.ndarray) -> np.ndarray:
         live_path = member.__dict__.get("_live_path_")
         if live_path is not None:  # set by cyborg.online.StreamDecoder: the same probabilities without the overhead
-            return live_path.predict_proba(X)
+            return self._all_classes(member, live_path.predict_proba(X))
         # numpy's and scipy's BLAS pools (pyRiemann) and OpenMP (gradient boosting) fight over the cores
         with thread_pools().limit(limits=1):
             if self.class_names is not None:
-                return member.estimator.predict_proba(X)
+                return self._all_classes(member, member.estimator.predict_proba(X))
             return member.estimator.predict(X).reshape(len(X), *self.target_shape)
+
+    def _all_classes(self, member: Member, proba: np.ndarray) -> np.ndarray:
+        """An estimator's probabilities over the classes it was fitted on, placed among all the decoder's."""
+        fitted = np.asarray(member.estimator.classes_)
+        if proba.shape[1] == len(self.class_names):
+            return proba
+        full = np.zeros((len(proba), len(self.class_names)), dtype=proba.dtype)
+        full[:, fitted] = proba
+        return full
 
     def predict_output(self, trials: Trials) -> np.ndarray:
         """Mean member output: class probabilities (n, n_classes) or kinematics (n, n_steps, n_axes).

@@ -104,6 +104,11 @@ class RunProgress:
         """Reset the counts for a new run, with its planned fits per group (or none)."""
         self.plan, self.done, self.started = dict(plan or {}), 0, time.perf_counter()
 
+    def plan_more(self, group: str | None, fits: int) -> None:
+        """Add ``fits`` to a group's planned fits, once a choice made during the run decides them."""
+        if group in self.plan:
+            self.plan[group] += int(fits)
+
     def split_name(self, name: str) -> tuple[str | None, str]:
         """``(group, rest)`` of a member name ``"{group}_{fold}"`` for a planned group."""
         for group in sorted(self.plan, key=len, reverse=True):
