@@ -47,6 +47,20 @@ def test_train_trick_writes_a_submission_that_evaluate_scores(trick_root, tmp_pa
     manifest = pd.read_csv(out / "split_manifest.csv")
     assert set(manifest.fold) == {"val=train1", "val=train2", "val=train3"}
 
+    # The default is model=auto with two candidates: per fold two inner fits, then one refit per blended
+    # candidate, counted as the blends decide them. With 12 trials a session, xDAWN may not fit the one
+    # training session the mirrored split leaves (a singular signal covariance): such a fold chooses on
+    # the end of each session instead.
+    fits = [line.split(" - ", 1)[1].split(" | ") for line in done.stdout.splitlines()
+            if "cyborg.training.progress" in line]
+    counts = [line[0].removeprefix("fit ").split("/") for line in fits]
+    assert [int(n) for n, _ in counts] == list(range(1, len(fits) + 1)) and int(counts[-1][1]) == len(fits)
+    assert all(line[3] == "xdawn_tangent_lda" and line[-1].startswith("ETA") for line in fits)
+    choices = [c for s in (0, 1) for c in json.loads((out / "auto_choices" / f"subject{s}_choices.json").read_text())]
+    assert len(fits) == sum(len(c["inner_scores"]) + len(c["blend"]) for c in choices)
+    fallbacks = done.stdout.count("no candidate fitted on 12 trials; choosing on the end of each session instead")
+    assert fallbacks >= 1 and [c["inner_split"] for c in choices].count("tail") == fallbacks
+
     scored = run("evaluate.py", f"submission={submission}", f"truth={trick_root / 'answer' / 'test_labels.csv'}",
                  cwd=tmp_path)
     assert scored.returncode == 0, scored.stderr
