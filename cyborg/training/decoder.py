@@ -83,9 +83,15 @@ class Blend:
     parts: list["Decoder"]
     weights: list[float]
 
-    def output(self, trials: Trials) -> np.ndarray:
-        """Weighted mean of the parts' mean outputs (probabilities or kinematics)."""
-        return sum(w * part.predict_output(trials) for w, part in zip(self.weights, self.parts))
+    def output(self, trials: Trials, preprocessed: dict[str, np.ndarray] | None = None) -> np.ndarray:
+        """Weighted mean of the parts' mean outputs (probabilities or kinematics).
+
+        ``preprocessed`` (pipeline outputs for these ``trials`` by :meth:`Member.pipeline_key`, as in
+        :meth:`Decoder.model_input`) is shared by the parts: the folds' parts with one preprocessing
+        config usually have one fitted pipeline, so each such pipeline runs once.
+        """
+        shared = {} if preprocessed is None else preprocessed
+        return sum(w * part._combine(trials, shared) for w, part in zip(self.weights, self.parts))
 
     def check_stream(self, subject: str) -> None:
         """Raise :class:`~cyborg.errors.StreamError` unless every part can stream ``subject``'s windows."""
@@ -233,7 +239,7 @@ class Decoder:
     def _member_output(self, member: Member, trials: Trials, preprocessed: dict[str, np.ndarray],
                        batch_size: int = 256) -> np.ndarray:
         if isinstance(member.estimator, Blend):
-            return member.estimator.output(trials)
+            return member.estimator.output(trials, preprocessed)
         if member.estimator is not None:
             return self._estimator_output(member, self.model_input(member, trials, preprocessed))
         model = self.model(member)
@@ -283,8 +289,9 @@ class Decoder:
         out[test_side] = self.side_transform.output_to_test_frame(out[test_side])
         return out
 
-    def _combine(self, trials: Trials) -> np.ndarray:
-        preprocessed: dict[str, np.ndarray] = {}
+    def _combine(self, trials: Trials, preprocessed: dict[str, np.ndarray] | None = None) -> np.ndarray:
+        """The members' combined output on ``trials`` (already on the train side); see :meth:`model_input`."""
+        preprocessed = {} if preprocessed is None else preprocessed
         outputs = np.stack([self._member_output(m, trials, preprocessed) for m in self.members])
         return robust_member_mean(outputs, method=getattr(self, "aggregate", "mean"))
 

@@ -154,6 +154,29 @@ def test_a_blend_of_decoders_with_session_steps_streams_once_calibrated():
     np.testing.assert_allclose(_stream(live, signal, 64)[1], expected, atol=1e-5)
 
 
+def test_the_parts_of_blends_with_one_fitted_pipeline_preprocess_once(monkeypatch):
+    from dataclasses import replace
+
+    from cyborg.preprocessing import Pipeline
+    from cyborg.training.decoder import Blend, Member
+
+    same = [untrained_decoder(_training_trials(), [RemoveDC(), BandPass(None, 40.0)]) for _ in range(3)]
+    other = untrained_decoder(_training_trials(), [RemoveDC()])
+    members = [Member(pipeline=Pipeline(), estimator=Blend([same[0], other], [0.5, 0.5]), name="fold 1"),
+               Member(pipeline=Pipeline(), estimator=Blend([same[1]], [1.0]), name="fold 2"),
+               Member(pipeline=Pipeline(), estimator=Blend([same[2], other], [0.5, 0.5]), name="fold 3")]
+    decoder = replace(same[0], members=members)
+    trials = make_trials(np.random.default_rng(0).standard_normal((2, 4, 200)))
+    separately = np.mean([0.5 * same[0].predict_output(trials) + 0.5 * other.predict_output(trials),
+                          same[1].predict_output(trials),
+                          0.5 * same[2].predict_output(trials) + 0.5 * other.predict_output(trials)], axis=0)
+    calls = []
+    original = Pipeline.transform
+    monkeypatch.setattr(Pipeline, "transform", lambda self, t: calls.append(len(self.steps)) or original(self, t))
+    np.testing.assert_allclose(decoder.predict_output(trials), separately, atol=1e-6)
+    assert sorted(calls) == [1, 2]               # each fitted pipeline once, not once per part
+
+
 def test_members_with_one_fitted_pipeline_share_one_calibrated_pipeline():
     from dataclasses import replace
 
