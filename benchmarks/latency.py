@@ -27,6 +27,8 @@ the first name unless ``--decoder``); otherwise each is trained for ``--max-epoc
 trials of the challenge's shapes. A decoder with session steps (the trick default's
 ``eeg_window_aligned``) is first calibrated on 2 s of noise (:meth:`Decoder.calibrate`, as
 ``python -m cyborg.stream decode --calibrate`` does) and measured calibrated, ONNX export included.
+The trick default, ``model=auto``, is measured only from a run (``--trick``): its blends are chosen
+on real folds. ``--also PT ...`` adds saved trick decoders after it (another model on the same subject).
 """
 
 from __future__ import annotations
@@ -237,6 +239,9 @@ def main() -> None:
     parser.add_argument("--trick", help="trick run folder or .pt for the default's row (default: fit a tiny one)")
     parser.add_argument("--velocity", help="velocity run folder or .pt for the default's row (default: fit a tiny one)")
     parser.add_argument("--decoder", help="decoder name in RUN/decoders (default: the first)")
+    parser.add_argument("--also", nargs="+", default=[], metavar="PT",
+                        help="more saved trick decoders (.pt) measured after the trick default, e.g. another "
+                             "model's run on the same subject")
     parser.add_argument("--threads", type=int, nargs="+", default=[1, 2], help="torch threads to measure (default 1 2)")
     parser.add_argument("--hops", type=int, default=2000, help="streamed hops per row (default 2000: 40 s of signal)")
     parser.add_argument("--batch", type=int, default=256, help="windows per batch for throughput (default 256)")
@@ -252,10 +257,16 @@ def main() -> None:
         for model in dict.fromkeys((default, *OTHERS[task])):
             if model == default and given[task]:
                 decoder, subject = load(given[task], args.decoder)
+            elif model == "auto":       # a blend is chosen on real folds: random trials cannot stand for it
+                print(f"not measuring the {task} default (model=auto) without --{task} RUN", flush=True)
+                continue
             else:
                 print(f"fitting a tiny {task} {model} on 48 random trials", flush=True)
                 decoder, subject = train_tiny(task, model, args.max_epochs), "s0"
             decoders.append((task, calibrated(decoder, subject, task), subject))
+            if model == default and task == "trick":
+                decoders += [(task, calibrated(other, name, task), name) for other, name in map(
+                    lambda pt: load(pt, None), args.also)]
     rows = []
     with tempfile.TemporaryDirectory() as scratch:
         for threads in args.threads:
