@@ -98,7 +98,7 @@ def test_a_wrong_data_root_is_one_clear_error(tmp_path):
 
 
 def test_optuna_sweep_runs_two_trials_and_records_the_best(trick_root, tmp_path):
-    done = run("train.py", "-m", "hparams_search=optuna", "hydra.sweeper.n_trials=2",
+    done = run("train.py", "-m", "hparams_search=optuna", "hydra.sweeper.n_trials=2", "model=compact_cnn1d",
                f"data.root={trick_root}", "trainer.max_epochs=1",
                "trainer.lightning.enable_progress_bar=false", cwd=tmp_path)
     assert done.returncode == 0, done.stderr[-3000:]
