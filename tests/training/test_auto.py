@@ -116,3 +116,22 @@ def test_a_candidate_with_its_own_preprocessing_is_fitted_and_predicts_through_i
         assert fold["blend"][0] == "xdawn_tangent_lda preprocessing=none"
     assert all(m.estimator.parts[0].members[0].pipeline.steps == [] for m in fitted.members)
     assert (oof["pred"] == oof["true"]).mean() > 0.9
+
+
+def test_a_candidate_that_cannot_fit_the_inner_trials_is_left_out_of_that_fold(tmp_path):
+    # 8 trials a session: xDAWN's signal covariance of one session (8 windows of 72 channels, 0.5 s, projected
+    # on their cosines below 5 Hz) is singular, so it cannot fit the held-out-session split; log-variance LDA can
+    rng = np.random.default_rng(2)
+    y = np.tile([0, 1], 12)
+    X = rng.normal(size=(24, 72, 250))
+    X[:, :4] *= np.where(y == 1, 3.0, 1.0)[:, None, None]
+    trials = make_trials(X, y, sfreq=500.0, class_names=("a", "b"), sessions=np.repeat(["s1", "s2", "s3"], 8))
+    template = Task().decoder_template(trials, "auto", {})
+    folds = make_folds("leave_one_session_out", trials.metadata)
+    fit_auto(template, trials, folds, tmp_path, "s0_", steps=[], settings=TrainSettings(max_epochs=1, seed=0),
+             candidates=["xdawn_tangent_lda", "fb_logvar_lda"], inner_split="mirror")
+    for fold in json.loads((tmp_path / "auto_choices" / "s0_choices.json").read_text()):
+        assert fold["inner_split"] == "session"
+        assert list(fold["not_fitted"]) == ["xdawn_tangent_lda"]
+        assert "not positive definite" in fold["not_fitted"]["xdawn_tangent_lda"]
+        assert list(fold["inner_scores"]) == ["fb_logvar_lda"] and fold["blend"] == ["fb_logvar_lda"]
