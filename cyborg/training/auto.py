@@ -246,6 +246,13 @@ def fit_auto(decoder: Decoder, trials: Trials, folds: list[Fold], run_dir: Path,
         See :func:`cyborg.training.fit.fit_folds`; every member holds a
         :class:`~cyborg.training.decoder.Blend`. Each fold's inner scores and
         blend are written to ``run_dir/auto_choices/<group>_choices.json``.
+
+    Notes
+    -----
+    A candidate whose fit on the inner trials raises ``LinAlgError`` (xDAWN's
+    signal covariance on a few short trials) is left out of that fold's
+    choice, and recorded under ``not_fitted``; when no candidate fits a
+    mirrored split, the fold chooses on the ``tail`` split instead.
     """
     parsed = [Candidate.parse(entry) for entry in candidates]
     if not parsed:
