@@ -267,11 +267,10 @@ class Decoder:
 
     def _all_classes(self, member: Member, proba: np.ndarray) -> np.ndarray:
         """An estimator's probabilities over the classes it was fitted on, placed among all the decoder's."""
-        fitted = np.asarray(member.estimator.classes_)
         if proba.shape[1] == len(self.class_names):
             return proba
         full = np.zeros((len(proba), len(self.class_names)), dtype=proba.dtype)
-        full[:, fitted] = proba
+        full[:, np.asarray(member.estimator.classes_)] = proba
         return full
 
     def predict_output(self, trials: Trials) -> np.ndarray:
