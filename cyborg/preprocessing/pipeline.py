@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import pickle
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -39,10 +41,55 @@ class Pipeline:
             trials = step.fit(trials).transform(trials)
         return trials
 
-    def transform(self, trials: Trials) -> Trials:
-        for step in self.steps:
-            trials = step.transform(trials)
+    def transform(self, trials: Trials, shared: dict[str, Trials] | None = None) -> Trials:
+        """Run the steps on ``trials``.
+
+        Parameters
+        ----------
+        trials : Trials
+            The windows, shape (n_trials, n_chans, n_times).
+        shared : dict | None
+            Outputs of fitted step prefixes already computed for these same
+            ``trials``, by :meth:`prefix_keys`: the longest prefix found there
+            is not run again, and every prefix run here is added. Pipelines
+            whose first steps are equal (the aligned and the plain trick
+            preprocessing share three) then run those steps once per call.
+        """
+        if shared is None:
+            for step in self.steps:
+                trials = step.transform(trials)
+            return trials
+        keys = self.prefix_keys()
+        done = next((n for n in range(len(keys), 0, -1) if keys[n - 1] in shared), 0)
+        if done:
+            trials = shared[keys[done - 1]]
+        for n in range(done, len(self.steps)):
+            trials = shared[keys[n]] = self.steps[n].transform(trials)
         return trials
+
+    def prefix_keys(self) -> list[str]:
+        """Digests of ``steps[:1]``, ``steps[:2]``, ... (classes, parameters, fitted statistics), made on first use.
+
+        Equal digests mean equal transforms. Steps must not be changed after
+        the first call (the digests are cached; saved pipelines hold none).
+        """
+        keys = self.__dict__.get("_prefix_keys_")
+        if keys is None:
+            digest, keys = hashlib.sha1(b"cyborg.Pipeline"), []
+            for step in self.steps:
+                digest.update(pickle.dumps(step))
+                keys.append(digest.copy().hexdigest())
+            self.__dict__["_prefix_keys_"] = keys
+        return keys
+
+    def key(self) -> str:
+        """Digest of the whole fitted pipeline (:meth:`prefix_keys`; one fixed value for no steps)."""
+        keys = self.prefix_keys()
+        return keys[-1] if keys else hashlib.sha1(b"cyborg.Pipeline").hexdigest()
+
+    def __getstate__(self) -> dict:
+        # the digests are a cache: saved pipelines hold the steps only
+        return {k: v for k, v in vars(self).items() if k != "_prefix_keys_"}
 
     def check_stream(self, subject: str) -> None:
         """Raise :class:`~cyborg.errors.StreamError` unless every step can stream ``subject``'s windows."""

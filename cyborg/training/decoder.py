@@ -6,8 +6,6 @@ cannot disagree with training.
 
 from __future__ import annotations
 
-import hashlib
-import pickle
 from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
@@ -52,19 +50,16 @@ class Member:
     target_stats: tuple[float, float] | None = None
 
     def __getstate__(self) -> dict:
-        # the built network (Decoder.model), the pipeline digest and the live path are caches: saved files hold none
-        return {k: v for k, v in vars(self).items() if k not in ("_model_", "_pipeline_key_", "_live_path_")}
+        # the built network (Decoder.model) and the live path are caches: saved files hold none
+        return {k: v for k, v in vars(self).items() if k not in ("_model_", "_live_path_")}
 
     def pipeline_key(self) -> str:
-        """A digest of the fitted pipeline (steps, parameters, fitted statistics), computed on first use.
+        """A digest of the fitted pipeline (steps, parameters, fitted statistics): :meth:`Pipeline.key`.
 
         Members with one key transform trials identically (the fold members of
         one subject usually do), so a prediction preprocesses once for them.
         """
-        key = self.__dict__.get("_pipeline_key_")
-        if key is None:
-            key = self.__dict__["_pipeline_key_"] = hashlib.sha1(pickle.dumps(self.pipeline)).hexdigest()
-        return key
+        return self.pipeline.key()
 
 
 @dataclass
@@ -83,12 +78,13 @@ class Blend:
     parts: list["Decoder"]
     weights: list[float]
 
-    def output(self, trials: Trials, preprocessed: dict[str, np.ndarray] | None = None) -> np.ndarray:
+    def output(self, trials: Trials, preprocessed: dict[str, Trials] | None = None) -> np.ndarray:
         """Weighted mean of the parts' mean outputs (probabilities or kinematics).
 
-        ``preprocessed`` (pipeline outputs for these ``trials`` by :meth:`Member.pipeline_key`, as in
+        ``preprocessed`` (outputs of fitted step prefixes for these ``trials``, as in
         :meth:`Decoder.model_input`) is shared by the parts: the folds' parts with one preprocessing
-        config usually have one fitted pipeline, so each such pipeline runs once.
+        config usually have one fitted pipeline, so each such pipeline runs once, and pipelines that
+        start with equal steps run those once.
         """
         shared = {} if preprocessed is None else preprocessed
         return sum(w * part._combine(trials, shared) for w, part in zip(self.weights, self.parts))
@@ -202,7 +198,7 @@ class Decoder:
             members.append(replace(member, pipeline=pipelines[key], estimator=estimator))
         return replace(self, members=members)
 
-    def model_input(self, member: Member, trials: Trials, preprocessed: dict[str, np.ndarray] | None = None
+    def model_input(self, member: Member, trials: Trials, preprocessed: dict[str, Trials] | None = None
                     ) -> np.ndarray:
         """Preprocessed, normalised, centre-cropped input of ``member`` for ``trials``.
 
@@ -213,20 +209,15 @@ class Decoder:
         trials : Trials
             The windows, shape (n_trials, n_chans, n_times).
         preprocessed : dict | None
-            Pipeline outputs already computed for these ``trials``, by
-            :meth:`Member.pipeline_key`; this member's is added when missing.
+            Outputs of fitted step prefixes already computed for these
+            ``trials`` (:meth:`Pipeline.transform`'s ``shared``); this member's
+            are added when missing.
 
         Returns
         -------
         X : np.ndarray, shape (n_trials, n_chans, self.n_times)
         """
-        if preprocessed is None:
-            X = member.pipeline.transform(trials).X
-        else:
-            key = member.pipeline_key()
-            if key not in preprocessed:
-                preprocessed[key] = member.pipeline.transform(trials).X
-            X = preprocessed[key]
+        X = member.pipeline.transform(trials, shared=preprocessed).X
         if member.scaler is not None:
             X = member.scaler.transform(X)
         if X.shape[-1] < self.n_times:
@@ -236,7 +227,7 @@ class Decoder:
         return X[..., start:start + self.n_times]
 
     @torch.no_grad()
-    def _member_output(self, member: Member, trials: Trials, preprocessed: dict[str, np.ndarray],
+    def _member_output(self, member: Member, trials: Trials, preprocessed: dict[str, Trials],
                        batch_size: int = 256) -> np.ndarray:
         if isinstance(member.estimator, Blend):
             return member.estimator.output(trials, preprocessed)
@@ -288,7 +279,7 @@ class Decoder:
         out[test_side] = self.side_transform.output_to_test_frame(out[test_side])
         return out
 
-    def _combine(self, trials: Trials, preprocessed: dict[str, np.ndarray] | None = None) -> np.ndarray:
+    def _combine(self, trials: Trials, preprocessed: dict[str, Trials] | None = None) -> np.ndarray:
         """The members' combined output on ``trials`` (already on the train side); see :meth:`model_input`."""
         preprocessed = {} if preprocessed is None else preprocessed
         outputs = np.stack([self._member_output(m, trials, preprocessed) for m in self.members])

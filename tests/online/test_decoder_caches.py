@@ -37,13 +37,12 @@ def test_networks_are_built_and_filters_designed_once(monkeypatch):
 def test_members_with_one_fitted_pipeline_preprocess_once(monkeypatch):
     decoder = _decoder(n_members=3)
     calls = []
-    pipeline_type = type(decoder.members[0].pipeline)
-    transform = pipeline_type.transform
-    monkeypatch.setattr(pipeline_type, "transform", lambda self, trials: calls.append(1) or transform(self, trials))
+    transform = BandPass.transform
+    monkeypatch.setattr(BandPass, "transform", lambda self, trials: calls.append(1) or transform(self, trials))
     decoder.predict(_trials(seed=2))
     assert len(calls) == 1
     decoder.members[2].pipeline.steps[0].bad_ = {"s0": [0]}  # now one member's fitted statistics differ
-    decoder.members[2].__dict__.pop("_pipeline_key_")
+    decoder.members[2].pipeline.__dict__.pop("_prefix_keys_")
     calls.clear()
     decoder.predict(_trials(seed=2))
     assert len(calls) == 2
@@ -54,6 +53,6 @@ def test_a_saved_decoder_holds_no_cache_and_predicts_alike(tmp_path):
     trials = _trials(seed=3)
     expected = decoder.predict_output(trials)
     loaded = Decoder.load(decoder.save(tmp_path / "d.pt"))
-    assert all(not {"_model_", "_pipeline_key_"} & set(vars(m)) for m in loaded.members)
+    assert all("_model_" not in vars(m) and "_prefix_keys_" not in vars(m.pipeline) for m in loaded.members)
     assert "_sos_" not in vars(loaded.members[0].pipeline.steps[2])
     np.testing.assert_allclose(loaded.predict_output(trials), expected, atol=1e-6)

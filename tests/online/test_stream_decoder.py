@@ -154,7 +154,7 @@ def test_a_blend_of_decoders_with_session_steps_streams_once_calibrated():
     np.testing.assert_allclose(_stream(live, signal, 64)[1], expected, atol=1e-5)
 
 
-def test_the_parts_of_blends_with_one_fitted_pipeline_preprocess_once(monkeypatch):
+def test_the_parts_of_blends_run_each_fitted_step_once(monkeypatch):
     from dataclasses import replace
 
     from cyborg.preprocessing import Pipeline
@@ -171,10 +171,12 @@ def test_the_parts_of_blends_with_one_fitted_pipeline_preprocess_once(monkeypatc
                           same[1].predict_output(trials),
                           0.5 * same[2].predict_output(trials) + 0.5 * other.predict_output(trials)], axis=0)
     calls = []
-    original = Pipeline.transform
-    monkeypatch.setattr(Pipeline, "transform", lambda self, t: calls.append(len(self.steps)) or original(self, t))
+    for step in (RemoveDC, BandPass):
+        original = step.transform
+        monkeypatch.setattr(step, "transform", lambda self, t, original=original: calls.append(type(self).__name__)
+                            or original(self, t))
     np.testing.assert_allclose(decoder.predict_output(trials), separately, atol=1e-6)
-    assert sorted(calls) == [1, 2]               # each fitted pipeline once, not once per part
+    assert sorted(calls) == ["BandPass", "RemoveDC"]  # once each, not once per part: both pipelines start alike
 
 
 def test_members_with_one_fitted_pipeline_share_one_calibrated_pipeline():

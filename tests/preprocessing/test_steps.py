@@ -107,3 +107,37 @@ def test_pipeline_from_config_instantiates_targets():
     pipeline = Pipeline.from_config([{"_target_": "cyborg.preprocessing.BandPass", "l_freq": 1.0,
                                       "h_freq": 40.0}])
     assert isinstance(pipeline.steps[0], BandPass) and pipeline.steps[0].h_freq == 40.0
+
+
+def test_pipelines_sharing_fitted_first_steps_run_them_once(monkeypatch):
+    train = make_trials(np.random.default_rng(0).normal(size=(6, 3, 200)) * 20, np.zeros(6), 500.0,
+                        subjects=["s0"] * 6)
+    test = make_trials(np.random.default_rng(1).normal(size=(2, 3, 200)) * 20, np.zeros(2), 500.0,
+                       subjects=["s0"] * 2)
+    short = Pipeline([DeadChannels(), RemoveDC(), BandPass(None, 40.0)]).fit(train)
+    long = Pipeline([DeadChannels(), RemoveDC(), BandPass(None, 40.0), Envelope(10.0)]).fit(train)
+    other = Pipeline([DeadChannels(), RemoveDC(), BandPass(None, 30.0)]).fit(train)
+    assert long.prefix_keys()[:3] == short.prefix_keys() and other.prefix_keys()[:2] == short.prefix_keys()[:2]
+    assert other.key() != short.key()
+    expected = [p.transform(test).X for p in (short, long, other)]
+    calls = []
+    for step in (RemoveDC, BandPass, Envelope):
+        original = step.transform
+        monkeypatch.setattr(step, "transform", lambda self, t, original=original: calls.append(type(self).__name__)
+                            or original(self, t))
+    shared = {}
+    for pipeline, want in zip((short, long, other), expected):
+        np.testing.assert_array_equal(pipeline.transform(test, shared=shared).X, want)
+    assert sorted(calls) == ["BandPass", "BandPass", "Envelope", "RemoveDC"]  # the 40 Hz and the 30 Hz band-pass
+
+
+def test_pipeline_key_follows_fitted_statistics_and_is_not_saved():
+    import pickle
+
+    flat = np.random.default_rng(0).normal(size=(6, 3, 200)) * 20
+    flat[:, 1] = 0.0
+    fitted = [Pipeline([DeadChannels(), RemoveDC()]).fit(make_trials(X, np.zeros(6), 500.0, subjects=["s0"] * 6))
+              for X in (flat, np.random.default_rng(0).normal(size=(6, 3, 200)) * 20)]
+    assert fitted[0].key() != fitted[1].key()  # channel 1 is dead in the first fold only
+    copy = pickle.loads(pickle.dumps(fitted[0]))
+    assert "_prefix_keys_" not in vars(copy) and copy.key() == fitted[0].key()
