@@ -2,8 +2,10 @@
 
 For every outer fold the training trials are split once more: the last
 share of every session (:func:`cyborg.training.fit.inner_split`,
-``inner_split="tail"``), or a whole subject or session where the outer fold
-holds out one (:func:`mirrored_inner_split`, ``inner_split="mirror"``).
+``inner_split="tail"``), a whole subject or session where the outer fold
+holds out one (:func:`mirrored_inner_split`, ``inner_split="mirror"``), or
+every such subject or session in turn (:func:`rotated_inner_splits`,
+``inner_split="rotate"``; the held-out outputs are pooled).
 Each candidate (networks from the model registry, classical decoders from
 :mod:`cyborg.classical`) is fitted on the inner part and scored on the
 held-out part; the blend is the best of: each candidate alone, and the
@@ -147,7 +149,7 @@ def choose_blend(scores: list[float], outputs: list[np.ndarray], y: np.ndarray, 
 
 
 #: How ``model=auto`` holds trials out of a training fold to choose its blend (``model.params.inner_split``).
-INNER_SPLITS = ("tail", "mirror")
+INNER_SPLITS = ("tail", "mirror", "rotate")
 
 
 def mirrored_inner_split(train: pd.DataFrame, val: pd.DataFrame, fraction: float
@@ -199,16 +201,60 @@ def mirrored_inner_split(train: pd.DataFrame, val: pd.DataFrame, fraction: float
     return (*inner_split(train, fraction), "tail")
 
 
-def held_out_rows(kind: str, train: pd.DataFrame, val: pd.DataFrame, fraction: float
-                  ) -> tuple[np.ndarray, np.ndarray, str]:
-    """The inner split ``kind`` (:data:`INNER_SPLITS`) of a training fold: ``(fit_rows, check_rows, held_out)``.
+def rotated_inner_splits(train: pd.DataFrame, val: pd.DataFrame, fraction: float
+                         ) -> tuple[list[tuple[np.ndarray, np.ndarray]], str]:
+    """Every inner split of a training fold shaped like the outer split: each group held out in turn.
+
+    Where :func:`mirrored_inner_split` holds out the training fold's last
+    subject (or each subject's last session), this holds out each training
+    subject in turn (or each subject's first session, then its second, ...),
+    so the choice sees every trial of the training fold once and rests on
+    more held-out trials than one group holds.
+
+    Parameters
+    ----------
+    train, val : pandas.DataFrame
+        Metadata of the outer fold's training and validation trials.
+    fraction : float
+        Share of each session held out by the ``"tail"`` fallback.
+
+    Returns
+    -------
+    splits : list of (fit_rows, check_rows)
+        Row positions of ``train``; the check rows of the splits do not overlap.
+    held_out : {"subject", "session", "tail"}
+        What each split's check rows are (``"tail"``: one split, as :func:`mirrored_inner_split` falls back).
+    """
+    rows = np.arange(len(train))
+    fit_rows, check_rows, held_out = mirrored_inner_split(train, val, fraction)
+    if held_out == "subject":
+        subjects = train["subject"].to_numpy()
+        checks = [np.flatnonzero(subjects == subject) for subject in pd.unique(subjects)]
+    elif held_out == "session":
+        keys = [column for column in ("subject", "session") if column in train]
+        groups = train.groupby(keys[:-1], sort=False).indices.values() if len(keys) > 1 else [rows]
+        sessions = train["session"].to_numpy()
+        ordered = [[group[sessions[group] == session] for session in pd.unique(sessions[group])] for group in groups]
+        checks = [np.sort(np.concatenate([group[k] for group in ordered if k < len(group)]))
+                  for k in range(max(map(len, ordered)))]
+    else:
+        return [(fit_rows, check_rows)], held_out
+    return [(np.setdiff1d(rows, check), check) for check in checks], held_out
+
+
+def held_out_splits(kind: str, train: pd.DataFrame, val: pd.DataFrame, fraction: float
+                    ) -> tuple[list[tuple[np.ndarray, np.ndarray]], str]:
+    """The inner splits ``kind`` (:data:`INNER_SPLITS`) of a training fold: ``([(fit_rows, check_rows), ...], held_out)``.
 
     ``"tail"`` is :func:`~cyborg.training.fit.inner_split` (``held_out`` is
-    ``"tail"``); ``"mirror"`` is :func:`mirrored_inner_split`.
+    ``"tail"``); ``"mirror"`` is :func:`mirrored_inner_split`; ``"rotate"`` is
+    :func:`rotated_inner_splits`. All but ``"rotate"`` give one split.
     """
-    if kind == "mirror":
-        return mirrored_inner_split(train, val, fraction)
-    return (*inner_split(train, fraction), "tail")
+    if kind == "rotate":
+        return rotated_inner_splits(train, val, fraction)
+    fit_rows, check_rows, held_out = (mirrored_inner_split(train, val, fraction) if kind == "mirror" else
+                                      (*inner_split(train, fraction), "tail"))
+    return [(fit_rows, check_rows)], held_out
 
 
 def fit_auto(decoder: Decoder, trials: Trials, folds: list[Fold], run_dir: Path, prefix: str = "", *,
@@ -233,10 +279,13 @@ def fit_auto(decoder: Decoder, trials: Trials, folds: list[Fold], run_dir: Path,
         Share of each training session held out to choose the blend (``inner_split="tail"``).
     max_blend : int
         Largest number of candidates averaged.
-    inner_split : {"tail", "mirror"}
+    inner_split : {"tail", "mirror", "rotate"}
         ``"tail"`` holds out the last ``inner_fraction`` of every training
         session; ``"mirror"`` holds out what the outer split holds out, a whole
-        subject or session where it does (:func:`mirrored_inner_split`).
+        subject or session where it does (:func:`mirrored_inner_split`);
+        ``"rotate"`` holds out each such subject or session in turn and
+        scores the candidates on their pooled held-out outputs
+        (:func:`rotated_inner_splits`: more fits, a steadier choice).
     others : Trials | None
         Not used (kept for the fitter interface).
 
@@ -252,7 +301,7 @@ def fit_auto(decoder: Decoder, trials: Trials, folds: list[Fold], run_dir: Path,
     A candidate whose fit on the inner trials raises ``LinAlgError`` (xDAWN's
     signal covariance on a few short trials) is left out of that fold's
     choice, and recorded under ``not_fitted``; when no candidate fits a
-    mirrored split, the fold chooses on the ``tail`` split instead.
+    mirrored or rotated split, the fold chooses on the ``tail`` split instead.
     """
     parsed = [Candidate.parse(entry) for entry in candidates]
     if not parsed:
@@ -275,44 +324,53 @@ def fit_auto(decoder: Decoder, trials: Trials, folds: list[Fold], run_dir: Path,
             member = fit_member(spec, candidate_steps[i], train, None, network_settings, Path(run_dir), name)
         return replace(spec, members=[member])
 
-    def score_candidates(train: Trials, fit_rows: np.ndarray, check_rows: np.ndarray, name: str) -> dict:
-        """Every candidate fitted on ``fit_rows``, scored on ``check_rows``; one that cannot fit is left out."""
-        inner, check = train.subset(fit_rows), train.subset(check_rows)
-        scored = {"ids": [], "outputs": [], "scores": [], "failed": {}, "y": check.y}
+    def score_candidates(train: Trials, splits: list[tuple[np.ndarray, np.ndarray]], name: str) -> dict:
+        """Every candidate fitted on each split's fit rows, scored on its check rows pooled over the splits.
+
+        A candidate that cannot fit one split's inner trials is left out.
+        """
+        y = np.concatenate([train.y[check_rows] for _, check_rows in splits])
+        scored = {"ids": [], "outputs": [], "scores": [], "failed": {}, "y": y}
         for i, candidate in enumerate(parsed):
-            try:
-                fitted = fit_candidate(i, inner, f"{name}_inner_{i}_{candidate.name}")
-            except np.linalg.LinAlgError as error:      # e.g. xDAWN's signal covariance on a few short trials
-                log.warning("%s: %s left out, it could not be fitted on the %d inner trials: %s",
-                            name, candidate.label, len(inner), error)
-                scored["failed"][candidate.label] = str(error)
-                RUN.plan_more(RUN.split_name(name)[0], -1)
-                continue
-            scored["ids"].append(i)
-            scored["outputs"].append(fitted.predict_output(check))
-            scored["scores"].append(inner_score(scored["outputs"][-1], check.y, classification))
+            outputs = []
+            for k, (fit_rows, check_rows) in enumerate(splits):
+                inner_name = f"{name}_inner_{i}_{candidate.name}" + (f"_{k + 1}" if len(splits) > 1 else "")
+                try:
+                    fitted = fit_candidate(i, train.subset(fit_rows), inner_name)
+                except np.linalg.LinAlgError as error:      # e.g. xDAWN's signal covariance on a few short trials
+                    log.warning("%s: %s left out, it could not be fitted on the %d inner trials: %s",
+                                name, candidate.label, len(fit_rows), error)
+                    scored["failed"][candidate.label] = str(error)
+                    RUN.plan_more(RUN.split_name(name)[0], k + 1 - len(splits))
+                    break
+                outputs.append(fitted.predict_output(train.subset(check_rows)))
+            else:
+                scored["ids"].append(i)
+                scored["outputs"].append(np.concatenate(outputs))
+                scored["scores"].append(inner_score(scored["outputs"][-1], y, classification))
         return scored
 
     def fit_one(train: Trials, val: Trials, name: str) -> Member:
         train = training_view(decoder, train)      # the candidates have no side transform of their own
-        fit_rows, check_rows, held_out = held_out_rows(inner_split, train.metadata, val.metadata, inner_fraction)
-        scored = score_candidates(train, fit_rows, check_rows, name)
+        splits, held_out = held_out_splits(inner_split, train.metadata, val.metadata, inner_fraction)
+        RUN.plan_more(RUN.split_name(name)[0], len(parsed) * (len(splits) - 1))  # the plan counted one inner split
+        scored = score_candidates(train, splits, name)
         if not scored["ids"] and held_out != "tail":      # a held-out session can leave too few trials to fit
-            log.warning("%s: no candidate fitted on %d trials; choosing on the end of each session instead",
-                        name, len(fit_rows))
+            log.warning("%s: no candidate fitted on %s trials; choosing on the end of each session instead",
+                        name, " / ".join(str(len(fit_rows)) for fit_rows, _ in splits))
+            splits, held_out = held_out_splits("tail", train.metadata, val.metadata, inner_fraction)
             RUN.plan_more(RUN.split_name(name)[0], len(parsed))
-            fit_rows, check_rows, held_out = held_out_rows("tail", train.metadata, val.metadata, inner_fraction)
-            scored = score_candidates(train, fit_rows, check_rows, name)
+            scored = score_candidates(train, splits, name)
         if not scored["ids"]:
             fail(f"model=auto, fold {name}", "model.params.candidates",
-                 f"a candidate that fits on the {len(fit_rows)} inner trials", scored["failed"], ConfigError)
+                 f"a candidate that fits on the {len(splits[0][0])} inner trials", scored["failed"], ConfigError)
         ranked, score = choose_blend(scored["scores"], scored["outputs"], scored["y"], classification, max_blend)
         chosen = [scored["ids"][j] for j in ranked]
         labels = [parsed[i].label for i in chosen]
         inner_scores = {parsed[i].label: s for i, s in zip(scored["ids"], scored["scores"])}
         log.info("%s: inner scores %s -> blend %s (%.4f)", name,
                  {label: round(s, 4) for label, s in inner_scores.items()}, labels, score)
-        choices.append({"fold": name, "inner_split": held_out, "inner_scores": inner_scores,
+        choices.append({"fold": name, "inner_split": held_out, "inner_folds": len(splits), "inner_scores": inner_scores,
                         "not_fitted": scored["failed"], "blend": labels, "blend_score": score})
         RUN.plan_more(RUN.split_name(name)[0], len(chosen) - 1)     # the plan counted one refit per fold
         parts = [fit_candidate(i, train, f"{name}_{i}_{parsed[i].name}") for i in chosen]
@@ -327,9 +385,13 @@ def fit_auto(decoder: Decoder, trials: Trials, folds: list[Fold], run_dir: Path,
 
 def auto_selection(inner_fraction: float, max_blend: int, candidates: list, inner_split: str = "tail") -> dict:
     """What metrics.json records as the selection rule of ``model=auto``."""
-    held_out = (f"the last {inner_fraction:.0%} of each session" if inner_split == "tail" else
-                "the training fold's last subject (or each subject's last session) when the scored fold is a "
-                f"subject (or a session) the training fold lacks, else the last {inner_fraction:.0%} of each session")
+    tail = f"the last {inner_fraction:.0%} of each session"
+    held_out = {"tail": tail,
+                "mirror": "the training fold's last subject (or each subject's last session) when the scored fold is "
+                          f"a subject (or a session) the training fold lacks, else {tail}",
+                "rotate": "each training subject (or each subject's first, second, ... session) in turn, outputs "
+                          "pooled, when the scored fold is a subject (or a session) the training fold lacks, else "
+                          f"{tail}"}[inner_split]
     return {"rule": "auto",
             "description": f"candidates fitted on the training fold less {held_out}, scored there; the best single "
                            f"candidate or equal-weight mean of the best 2..{max_blend} is refitted on the whole "

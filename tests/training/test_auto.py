@@ -9,7 +9,8 @@ import pytest
 from cyborg.errors import ConfigError
 from cyborg.evaluation.splits import make_folds
 from cyborg.tasks.base import Task
-from cyborg.training.auto import Candidate, choose_blend, fit_auto, inner_score, mirrored_inner_split
+from cyborg.training.auto import (Candidate, choose_blend, fit_auto, inner_score, mirrored_inner_split,
+                                  rotated_inner_splits)
 from cyborg.training.decoder import Blend, Decoder
 from cyborg.training.fit import TrainSettings
 from helpers import make_trials
@@ -58,6 +59,23 @@ def test_the_mirrored_inner_split_holds_out_what_the_outer_split_holds_out():
     assert mirrored_inner_split(one_session, meta("a", ["s9"]), 0.25)[2] == "tail"
 
 
+def test_the_rotated_inner_splits_hold_out_each_session_or_subject_in_turn():
+    def meta(subjects, sessions):
+        return pd.DataFrame({"subject": list(subjects), "session": list(sessions)})
+
+    # subject b has a third session: it is held out alone in the third split
+    train = meta("aaaabbbbbb", ["s1", "s1", "s2", "s2", "s2", "s2", "s1", "s1", "s4", "s4"])
+    splits, held_out = rotated_inner_splits(train, meta("ab", ["s3", "s3"]), 0.25)
+    assert held_out == "session"
+    assert [check.tolist() for _, check in splits] == [[0, 1, 4, 5], [2, 3, 6, 7], [8, 9]]
+    assert all(sorted(fit.tolist() + check.tolist()) == list(range(10)) for fit, check in splits)
+    splits, held_out = rotated_inner_splits(train, meta("c", ["s1"]), 0.25)
+    assert (held_out, [check.tolist() for _, check in splits]) == ("subject", [[0, 1, 2, 3], [4, 5, 6, 7, 8, 9]])
+    # no group to rotate: the one tail split of mirrored_inner_split
+    splits, held_out = rotated_inner_splits(train, meta("a", ["s1"]), 0.5)
+    assert (held_out, len(splits)) == ("tail", 1)
+
+
 def test_a_candidate_entry_is_a_name_or_a_mapping():
     assert Candidate.parse("fb_logvar_lda") == Candidate("fb_logvar_lda")
     assert Candidate.parse({"name": "tcn", "params": {"depth": 2}}) == Candidate("tcn", {"depth": 2})
@@ -93,7 +111,8 @@ def test_fit_auto_learns_planted_band_power_and_saves_one_decoder(tmp_path):
     assert (tmp_path / "auto_choices" / "s0_choices.json").is_file()
 
 
-def test_a_candidate_with_its_own_preprocessing_is_fitted_and_predicts_through_it(tmp_path):
+@pytest.mark.parametrize("inner_split, inner_folds", [("mirror", 1), ("rotate", 2)])
+def test_a_candidate_with_its_own_preprocessing_is_fitted_and_predicts_through_it(tmp_path, inner_split, inner_folds):
     """The same decoder after the run's steps and after its own: the run's DeadChannels zeroes the one
     (wildly large) channel whose amplitude tells the classes apart, the candidate without it reads it,
     and the blend keeps that candidate's pipeline."""
@@ -107,10 +126,11 @@ def test_a_candidate_with_its_own_preprocessing_is_fitted_and_predicts_through_i
     zero_wild = [{"_target_": "cyborg.preprocessing.DeadChannels", "mode": "zero", "wild_ratio": 20.0}]
     candidates = ["xdawn_tangent_lda", {"name": "xdawn_tangent_lda", "preprocessing": "none"}]
     fitted, oof = fit_auto(template, trials, folds, tmp_path, "s0_", steps=zero_wild,
-                           settings=TrainSettings(max_epochs=1, seed=0), candidates=candidates, inner_split="mirror")
+                           settings=TrainSettings(max_epochs=1, seed=0), candidates=candidates, inner_split=inner_split)
     choices = json.loads((tmp_path / "auto_choices" / "s0_choices.json").read_text())
     for fold in choices:
         assert fold["inner_split"] == "session"                # the outer folds hold out sessions
+        assert fold["inner_folds"] == inner_folds              # the training fold's two sessions in turn
         scores = fold["inner_scores"]
         assert scores["xdawn_tangent_lda preprocessing=none"] > scores["xdawn_tangent_lda"] + 0.2
         assert fold["blend"][0] == "xdawn_tangent_lda preprocessing=none"
