@@ -341,7 +341,7 @@ def fit_auto(decoder: Decoder, trials: Trials, folds: list[Fold], run_dir: Path,
                     log.warning("%s: %s left out, it could not be fitted on the %d inner trials: %s",
                                 name, candidate.label, len(fit_rows), error)
                     scored["failed"][candidate.label] = str(error)
-                    RUN.plan_more(RUN.split_name(name)[0], k + 1 - len(splits))
+                    RUN.plan_more(RUN.split_name(name)[0], k - len(splits))  # its fits on splits k.. will not run
                     break
                 outputs.append(fitted.predict_output(train.subset(check_rows)))
             else:
