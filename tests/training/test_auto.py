@@ -13,6 +13,7 @@ from cyborg.training.auto import (Candidate, choose_blend, fit_auto, inner_score
                                   rotated_inner_splits)
 from cyborg.training.decoder import Blend, Decoder
 from cyborg.training.fit import TrainSettings
+from cyborg.training.progress import RUN
 from helpers import make_trials
 
 
@@ -138,9 +139,11 @@ def test_a_candidate_with_its_own_preprocessing_is_fitted_and_predicts_through_i
     assert (oof["pred"] == oof["true"]).mean() > 0.9
 
 
-def test_a_candidate_that_cannot_fit_the_inner_trials_is_left_out_of_that_fold(tmp_path):
-    # 8 trials a session: xDAWN's signal covariance of one session (8 windows of 72 channels, 0.5 s, projected
-    # on their cosines below 5 Hz) is singular, so it cannot fit the held-out-session split; log-variance LDA can
+@pytest.mark.parametrize("inner_split", ["mirror", "rotate"])
+def test_a_candidate_that_cannot_fit_the_inner_trials_is_left_out_of_that_fold(tmp_path, inner_split):
+    """8 trials a session: xDAWN's signal covariance of one session (8 windows of 72 channels, 0.5 s, projected
+    on their cosines below 5 Hz) is singular, so it cannot fit a held-out-session split; log-variance LDA can.
+    The progress plan (every candidate on one inner split, one refit) ends equal to the fits made."""
     rng = np.random.default_rng(2)
     y = np.tile([0, 1], 12)
     X = rng.normal(size=(24, 72, 250))
@@ -148,10 +151,15 @@ def test_a_candidate_that_cannot_fit_the_inner_trials_is_left_out_of_that_fold(t
     trials = make_trials(X, y, sfreq=500.0, class_names=("a", "b"), sessions=np.repeat(["s1", "s2", "s3"], 8))
     template = Task().decoder_template(trials, "auto", {})
     folds = make_folds("leave_one_session_out", trials.metadata)
-    fit_auto(template, trials, folds, tmp_path, "s0_", steps=[], settings=TrainSettings(max_epochs=1, seed=0),
-             candidates=["xdawn_tangent_lda", "fb_logvar_lda"], inner_split="mirror")
+    RUN.start({"s0": len(folds) * 3})
+    try:
+        fit_auto(template, trials, folds, tmp_path, "s0_", steps=[], settings=TrainSettings(max_epochs=1, seed=0),
+                 candidates=["xdawn_tangent_lda", "fb_logvar_lda"], inner_split=inner_split)
+        assert RUN.done == RUN.total == len(folds) * (2 if inner_split == "mirror" else 3)
+    finally:
+        RUN.start()
     for fold in json.loads((tmp_path / "auto_choices" / "s0_choices.json").read_text()):
-        assert fold["inner_split"] == "session"
+        assert fold["inner_split"] == "session" and fold["inner_folds"] == (1 if inner_split == "mirror" else 2)
         assert list(fold["not_fitted"]) == ["xdawn_tangent_lda"]
         assert "not positive definite" in fold["not_fitted"]["xdawn_tangent_lda"]
         assert list(fold["inner_scores"]) == ["fb_logvar_lda"] and fold["blend"] == ["fb_logvar_lda"]
