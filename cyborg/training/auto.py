@@ -244,7 +244,7 @@ def rotated_inner_splits(train: pd.DataFrame, val: pd.DataFrame, fraction: float
 
 def held_out_splits(kind: str, train: pd.DataFrame, val: pd.DataFrame, fraction: float
                     ) -> tuple[list[tuple[np.ndarray, np.ndarray]], str]:
-    """The inner splits ``kind`` (:data:`INNER_SPLITS`) of a training fold: ``([(fit_rows, check_rows), ...], held_out)``.
+    """The inner splits ``kind`` (:data:`INNER_SPLITS`) of a training fold: ``([(fit_rows, check_rows)], held_out)``.
 
     ``"tail"`` is :func:`~cyborg.training.fit.inner_split` (``held_out`` is
     ``"tail"``); ``"mirror"`` is :func:`mirrored_inner_split`; ``"rotate"`` is
@@ -285,7 +285,8 @@ def fit_auto(decoder: Decoder, trials: Trials, folds: list[Fold], run_dir: Path,
         subject or session where it does (:func:`mirrored_inner_split`);
         ``"rotate"`` holds out each such subject or session in turn and
         scores the candidates on their pooled held-out outputs
-        (:func:`rotated_inner_splits`: more fits, a steadier choice).
+        (:func:`rotated_inner_splits`: more fits; below ``"mirror"`` on all five
+        trick presets, README Results).
     others : Trials | None
         Not used (kept for the fitter interface).
 
