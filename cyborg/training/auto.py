@@ -244,7 +244,9 @@ def rotated_inner_splits(train: pd.DataFrame, val: pd.DataFrame, fraction: float
 
 def held_out_splits(kind: str, train: pd.DataFrame, val: pd.DataFrame, fraction: float
                     ) -> tuple[list[tuple[np.ndarray, np.ndarray]], str]:
-    """The inner splits ``kind`` (:data:`INNER_SPLITS`) of a training fold: ``([(fit_rows, check_rows)], held_out)``.
+    """The inner splits ``kind`` (:data:`INNER_SPLITS`) of a training fold: ``(splits, held_out)``.
+
+    ``splits`` is a list of ``(fit_rows, check_rows)`` row positions of ``train``.
 
     ``"tail"`` is :func:`~cyborg.training.fit.inner_split` (``held_out`` is
     ``"tail"``); ``"mirror"`` is :func:`mirrored_inner_split`; ``"rotate"`` is
