@@ -68,6 +68,7 @@ class SplitSchema:
     protocol: str = MISSING
     per_subject: bool = MISSING
     args: Dict[str, Any] = field(default_factory=dict)
+    refit: bool = False
 
 
 #: Config group -> its schema.

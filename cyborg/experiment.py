@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from cyborg.evaluation import reports
-from cyborg.evaluation.splits import iter_groups, make_folds, manifest
+from cyborg.evaluation.splits import iter_groups, make_folds, manifest, refit_fold
 from cyborg.tasks.base import Task, TaskData
 from cyborg.training.decoder import Decoder
 from cyborg.trials import Trials
@@ -52,6 +52,11 @@ class ExperimentResult:
     decoders: dict[str, Decoder]
 
 
+#: What metrics.json records under ``selection.refit`` when ``split.refit`` is on.
+REFIT_RULE = ("after the folds, the same fit (every choice inside it included) is made once more on all of the "
+              "group's trials; that decoder is saved and writes the submission, the reported scores are the folds' "
+              "out-of-fold ones")
+
 #: fitter(decoder_template, trials, folds, run_dir, prefix, steps=..., others=...) -> (fitted decoder,
 #: out-of-fold table); ``steps`` are the preprocessing steps, ``others`` the other groups' trials
 #: (for cross-subject pre-training) or None
@@ -80,8 +85,11 @@ def run_experiment(task: Task, data: TaskData, *, model_name: str, model_params:
         with its settings bound, or a scikit-learn baseline fitter.
     split : dict
         ``protocol`` (see :data:`cyborg.evaluation.splits.PROTOCOLS`),
-        ``per_subject`` (fit one ensemble per subject) and protocol arguments
-        under ``args``.
+        ``per_subject`` (fit one ensemble per subject), protocol arguments
+        under ``args``, and ``refit``: after the folds, fit the same way once
+        more on all of the group's trials (:func:`~cyborg.evaluation.splits.refit_fold`);
+        that decoder, not the fold members, is saved and writes the
+        submission. The reported scores stay the folds' out-of-fold ones.
     run_dir : Path
         Output folder.
     write_submission : bool
@@ -97,6 +105,9 @@ def run_experiment(task: Task, data: TaskData, *, model_name: str, model_params:
     run_dir = Path(run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
     trials = data.train
+    refit = bool(split.get("refit", False))
+    if refit:
+        selection = {**(selection or {}), "refit": REFIT_RULE}
     group_column = task.subject_column if split.get("per_subject") else None
     decoders: dict[str, Decoder] = {}
     rows, oof_parts, manifests = [], [], []
@@ -108,6 +119,9 @@ def run_experiment(task: Task, data: TaskData, *, model_name: str, model_params:
         template = task.decoder_template(part, model_name, model_params, steps)
         others = None if group_column is None else trials.subset(np.setdiff1d(np.arange(len(trials)), positions))
         decoder, oof = fitter(template, part, folds, run_dir, f"{group}_", steps=steps, others=others)
+        if refit:   # the folds scored the procedure; the same procedure on every trial is what gets saved
+            decoder, _ = fitter(template, part, [refit_fold(len(part))], run_dir, f"{group}_refit_", steps=steps,
+                                others=others)
         decoders[group] = decoder
         decoder.save(run_dir / "decoders" / f"{group}.pt")
         oof["group"] = group

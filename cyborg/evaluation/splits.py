@@ -111,6 +111,11 @@ def make_folds(protocol: str, metadata: pd.DataFrame, **kwargs) -> list[Fold]:
 TRIAL_KEYS = ("subject", "session", "side", "trial", "window")
 
 
+def refit_fold(n_trials: int) -> Fold:
+    """The fold ``"all"`` of ``split.refit``: every one of ``n_trials`` trials to train on, none to score."""
+    return Fold("all", np.arange(n_trials), np.arange(0))
+
+
 def check_disjoint(fold: Fold, metadata: pd.DataFrame) -> None:
     """Raise when a trial (by its identifying metadata) is on both sides of ``fold``."""
     keys = [k for k in TRIAL_KEYS if k in metadata]

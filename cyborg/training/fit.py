@@ -294,7 +294,8 @@ def fit_folds(decoder: Decoder, trials: Trials, folds: list[Fold], prefix: str,
 
     A fold's out-of-fold prediction combines that fold's members (several
     when ``fit_one`` returns a list, e.g. one per seed) as ``decoder`` combines
-    members (``decoder.aggregate``).
+    members (``decoder.aggregate``). A fold without validation rows (the
+    refit on every trial, :func:`~cyborg.evaluation.splits.refit_fold`) is fitted and predicts nothing.
 
     Returns
     -------
@@ -302,7 +303,8 @@ def fit_folds(decoder: Decoder, trials: Trials, folds: list[Fold], prefix: str,
         A copy of ``decoder`` holding every fold's members.
     oof : pandas.DataFrame
         Validation metadata of every fold with ``fold``, ``true`` and
-        ``pred`` (class indices, or (n_steps, n_axes) arrays).
+        ``pred`` (class indices, or (n_steps, n_axes) arrays); no rows when
+        no fold has validation rows.
     """
     fitted = replace(decoder, members=[])
     rows = []
@@ -311,14 +313,16 @@ def fit_folds(decoder: Decoder, trials: Trials, folds: list[Fold], prefix: str,
         members = fit_one(train, val, f"{prefix}{fold.name}".replace("/", "_").replace("=", "-"))
         members = members if isinstance(members, list) else [members]
         fitted.members.extend(members)
+        if not len(val):
+            continue
         prediction = replace(decoder, members=members).predict(val)
         part = val.metadata.copy()
         part["fold"] = fold.name
         part["pred"] = list(prediction) if prediction.ndim > 1 else prediction
         part["true"] = list(val.y) if val.y.ndim > 1 else val.y
         rows.append(part)
-    return fitted, pd.concat(rows, ignore_index=True)
-
+    oof = pd.concat(rows, ignore_index=True) if rows else trials.metadata.iloc[:0].assign(fold=[], pred=[], true=[])
+    return fitted, oof
 
 def fit_ensemble(decoder: Decoder, trials: Trials, folds: list[Fold], run_dir: Path, prefix: str = "",
                  *, steps: Any, settings: TrainSettings,

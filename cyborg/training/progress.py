@@ -172,7 +172,7 @@ def planned_fits(metadata: pd.DataFrame, split: Mapping, subject_column: str, me
     metadata : pandas.DataFrame
         The training trials' metadata.
     split : mapping
-        The ``split`` config (``protocol``, ``per_subject``, ``args``).
+        The ``split`` config (``protocol``, ``per_subject``, ``args``, ``refit``).
     subject_column : str
         The task's subject column (groups when ``split["per_subject"]``).
     members_per_fold : int
@@ -192,5 +192,7 @@ def planned_fits(metadata: pd.DataFrame, split: Mapping, subject_column: str, me
     for group, rows in groups:
         folds = make_folds(split["protocol"], metadata.iloc[rows].reset_index(drop=True),
                            **dict(split.get("args") or {}))
-        plan[group] = len(folds) * int(members_per_fold) + int(bool(pretrain) and len(groups) > 1)
+        refit = int(bool(split.get("refit")))     # one more fold, on every trial, with its own pre-training
+        plan[group] = ((len(folds) + refit) * int(members_per_fold)
+                       + (1 + refit) * int(bool(pretrain) and len(groups) > 1))
     return plan

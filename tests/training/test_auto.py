@@ -163,3 +163,50 @@ def test_a_candidate_that_cannot_fit_the_inner_trials_is_left_out_of_that_fold(t
         assert list(fold["not_fitted"]) == ["xdawn_tangent_lda"]
         assert "not positive definite" in fold["not_fitted"]["xdawn_tangent_lda"]
         assert list(fold["inner_scores"]) == ["fb_logvar_lda"] and fold["blend"] == ["fb_logvar_lda"]
+
+
+def test_split_refit_saves_one_decoder_chosen_and_fitted_on_every_trial_beside_the_folds_scores(tmp_path):
+    """``split.refit``: the out-of-fold table is the folds' own, the saved decoder is the same auto fit (its
+    choice included) made once more on every trial, and the progress plan counts that fit."""
+    from functools import partial
+
+    from cyborg.evaluation.splits import refit_fold
+    from cyborg.experiment import run_experiment
+    from cyborg.tasks.base import TaskData
+    from cyborg.training.progress import planned_fits
+
+    rng = np.random.default_rng(1)
+    y = np.tile([0, 1], 60)
+    X = rng.normal(size=(120, 4, 250))
+    X[:, 0] *= np.where(y == 1, 200.0, 100.0)[:, None]
+    trials = make_trials(X, y, sfreq=250.0, class_names=("a", "b"), sessions=np.repeat(["s1", "s2", "s3"], 40))
+    trials.info["margin"] = 0
+    candidates = ["xdawn_tangent_lda", {"name": "xdawn_tangent_lda", "preprocessing": "none"}]
+    fitter = partial(fit_auto, settings=TrainSettings(max_epochs=1, seed=0), candidates=candidates,
+                     inner_split="mirror")
+    runs = {}
+    for refit in (False, True):
+        split = {"protocol": "leave_one_session_out", "per_subject": True, "refit": refit}
+        RUN.start(planned_fits(trials.metadata, split, "subject", len(candidates) + 1))
+        try:
+            runs[refit] = run_experiment(Task(), TaskData(train=trials), model_name="auto", model_params={},
+                                         steps=[], fitter=fitter, split=split, run_dir=tmp_path / str(refit))
+            assert RUN.done == RUN.total == (3 + refit) * 3
+        finally:
+            RUN.start()
+    folds, refitted = runs[False].decoders["s0"], runs[True].decoders["s0"]
+    assert [m.name for m in folds.members] == ["s0_val-s1", "s0_val-s2", "s0_val-s3"]
+    assert [m.name for m in refitted.members] == ["s0_refit_all"]
+    oof = [pd.read_csv(tmp_path / str(refit) / "oof_predictions.csv") for refit in (False, True)]
+    pd.testing.assert_frame_equal(*oof)
+    assert runs[True].overall["val_accuracy"] == runs[False].overall["val_accuracy"] > 0.9
+    choice, = json.loads((tmp_path / "True" / "auto_choices" / "s0_refit_choices.json").read_text())
+    assert (choice["fold"], choice["inner_split"]) == ("s0_refit_all", "session")   # s3 held out of s1-s3
+    alone, _ = fit_auto(Task().decoder_template(trials, "auto", {}), trials, [refit_fold(len(trials))],
+                        tmp_path / "alone", "s0_refit_", steps=[], settings=TrainSettings(max_epochs=1, seed=0),
+                        candidates=candidates, inner_split="mirror")
+    np.testing.assert_array_equal(refitted.predict_output(trials), alone.predict_output(trials))
+    assert not np.array_equal(refitted.predict_output(trials), folds.predict_output(trials))
+    recorded = json.loads((tmp_path / "True" / "metrics.json").read_text())["selection"]
+    assert "all of the group's trials" in recorded["refit"]
+    assert "refit" not in json.loads((tmp_path / "False" / "metrics.json").read_text())["selection"]
