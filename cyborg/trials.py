@@ -60,7 +60,11 @@ class Trials:
         if len(self.ch_names) != self.X.shape[1]:
             raise CyborgError(
                 f"Trials.ch_names: expected {self.X.shape[1]} names, found {len(self.ch_names)}")
-        self.metadata = self.metadata.reset_index(drop=True)
+        index = self.metadata.index
+        if not (type(index) is pd.RangeIndex and index.start == 0 and index.step == 1):
+            # positions, not labels, key the rows; a step's replace() keeps its input's table (a copy costs
+            # a tenth of a one-window predict), so change a Trials' metadata only where subset() made it
+            self.metadata = self.metadata.reset_index(drop=True)
 
     def __len__(self) -> int:
         return self.X.shape[0]

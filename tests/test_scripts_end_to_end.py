@@ -11,6 +11,7 @@ import pytest
 
 from cyborg.simulate.trick import simulate_trick
 from cyborg.simulate.velocity import simulate_velocity
+from cyborg.training.decoder import Decoder
 
 REPO = Path(__file__).resolve().parents[1]
 FAST = ["trainer.max_epochs=2", "trainer.lightning.enable_progress_bar=false"]
@@ -48,7 +49,8 @@ def test_train_trick_writes_a_submission_that_evaluate_scores(trick_root, tmp_pa
     assert set(manifest.fold) == {"val=train1", "val=train2", "val=train3"}
 
     # The default is model=auto with two candidates: per fold two inner fits, then one refit per blended
-    # candidate, counted as the blends decide them. With 12 trials a session, xDAWN may not fit the one
+    # candidate, counted as the blends decide them; then the same once more on all three sessions
+    # (split.refit), whose decoder alone is saved. With 12 trials a session, xDAWN may not fit the one
     # training session the mirrored split leaves (a singular signal covariance): such a fold chooses on
     # the end of each session instead.
     fits = [line.split(" - ", 1)[1].split(" | ") for line in done.stdout.splitlines()
@@ -56,7 +58,10 @@ def test_train_trick_writes_a_submission_that_evaluate_scores(trick_root, tmp_pa
     counts = [line[0].removeprefix("fit ").split("/") for line in fits]
     assert [int(n) for n, _ in counts] == list(range(1, len(fits) + 1)) and int(counts[-1][1]) == len(fits)
     assert all(line[3] == "xdawn_tangent_lda" and line[-1].startswith("ETA") for line in fits)
-    choices = [c for s in (0, 1) for c in json.loads((out / "auto_choices" / f"subject{s}_choices.json").read_text())]
+    choices = [c for s in (0, 1) for name in (f"subject{s}_choices.json", f"subject{s}_refit_choices.json")
+               for c in json.loads((out / "auto_choices" / name).read_text())]
+    assert [c["fold"] for c in choices if "refit" in c["fold"]] == ["subject0_refit_all", "subject1_refit_all"]
+    assert [m.name for m in Decoder.load(out / "decoders" / "subject1.pt").members] == ["subject1_refit_all"]
     assert len(fits) == sum(len(c["inner_scores"]) + len(c["blend"]) for c in choices)
     fallbacks = done.stdout.count("no candidate fitted on 12 trials; choosing on the end of each session instead")
     assert fallbacks >= 1 and [c["inner_split"] for c in choices].count("tail") == fallbacks
