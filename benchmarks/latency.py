@@ -12,6 +12,7 @@ process:
 - ``bare_ms``: the decoder's networks alone (every fold member's, one after the other) on one
   prepared window (median; networks only);
 - ``predict_ms``: ``Decoder.predict`` on one epoch (median), and its ratio to ``bare_ms``;
+- ``mem``: the decoder's members (one per fold, or one refitted on every trial);
 - ``hop p50/p99/max``: :meth:`cyborg.online.StreamDecoder.push` of one 20 ms chunk that closes a
   window (so each call decodes one window), in ms;
 - ``batch/s``: windows a second through ``Decoder.predict_output`` in batches of ``--batch``.
@@ -225,11 +226,12 @@ def table(rows: list[dict]) -> str:
     def num(value, digits=2):
         return "-" if value is None else f"{value:.{digits}f}"
 
-    lines = [f"{'task':<9}{'model':<21}{'runtime':<13}{'thr':>4}{'bare ms':>9}{'predict ms':>11}{'ratio':>7}"
-             f"{'hop p50':>9}{'hop p99':>9}{'hop max':>9}{'batch/s':>10}"]
+    lines = [f"{'task':<9}{'model':<21}{'runtime':<13}{'mem':>4}{'thr':>4}{'bare ms':>9}{'predict ms':>11}"
+             f"{'ratio':>7}{'hop p50':>9}{'hop p99':>9}{'hop max':>9}{'batch/s':>10}"]
     for r in rows:
-        lines.append(f"{r['task']:<9}{r['model']:<21}{r['runtime']:<13}{r['threads']:>4}{num(r['bare_ms']):>9}"
-                     f"{num(r['predict_ms']):>11}{num(r['predict_over_bare']):>7}{num(r['hop_p50_ms']):>9}"
+        lines.append(f"{r['task']:<9}{r['model']:<21}{r['runtime']:<13}{r.get('members', 0):>4}{r['threads']:>4}"
+                     f"{num(r['bare_ms']):>9}{num(r['predict_ms']):>11}{num(r['predict_over_bare']):>7}"
+                     f"{num(r['hop_p50_ms']):>9}"
                      f"{num(r['hop_p99_ms']):>9}{num(r['hop_max_ms']):>9}{num(r['batch_per_s'], 0):>10}")
     return "\n".join(lines)
 

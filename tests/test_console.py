@@ -87,8 +87,9 @@ def test_train_piped_prints_one_line_per_fold_and_no_bars(trick_root, tmp_path, 
                           cwd=tmp_path, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-3000:]
     fits = [line.split(" - ", 1)[1] for line in done.stdout.splitlines() if "cyborg.training.progress" in line]
+    folds = ["val-train1", "val-train2", "val-train3", "refit_all"]     # task=trick refits on every session last
     assert [line.split(" | ")[:4] for line in fits] == [
-        [f"fit {k + 3 * s}/6", f"subject{s}", f"val-train{k}", fourth] for s in (0, 1) for k in (1, 2, 3)]
+        [f"fit {k + 1 + 4 * s}/8", f"subject{s}", fold, fourth] for s in (0, 1) for k, fold in enumerate(folds)]
     assert "Epoch" not in done.stdout and "━" not in done.stdout
     assert "LeafSpec" not in done.stderr and "Tip" not in done.stdout + done.stderr
     assert len(done.stdout) + len(done.stderr) < 5000
