@@ -335,6 +335,7 @@ def render_report(run_dir: Path) -> Path:
              f"- git commit: {commit}",
              "- versions: " + ", ".join(f"{k} {v}" for k, v in run.get("versions", {}).items()),
              f"- selection: {metrics.get('selection', {}).get('description', 'not recorded')}",
+             *([f"- refit: {metrics['selection']['refit']}"] if "refit" in metrics.get("selection", {}) else []),
              "", "## Per subject (validation folds)", "", _markdown_table(pd.DataFrame(metrics["per_subject"])),
              "", "## Overall (validation folds, pooled)", ""]
     lines += [f"- {k}: {v:.4f}" if k.startswith(("val_", "chance_")) else f"- {k}: {v}"

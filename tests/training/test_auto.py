@@ -209,4 +209,5 @@ def test_split_refit_saves_one_decoder_chosen_and_fitted_on_every_trial_beside_t
     assert not np.array_equal(refitted.predict_output(trials), folds.predict_output(trials))
     recorded = json.loads((tmp_path / "True" / "metrics.json").read_text())["selection"]
     assert "all of the group's trials" in recorded["refit"]
+    assert f"- refit: {recorded['refit']}" in (tmp_path / "True" / "report.md").read_text()
     assert "refit" not in json.loads((tmp_path / "False" / "metrics.json").read_text())["selection"]
