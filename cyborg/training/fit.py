@@ -324,6 +324,7 @@ def fit_folds(decoder: Decoder, trials: Trials, folds: list[Fold], prefix: str,
     oof = pd.concat(rows, ignore_index=True) if rows else trials.metadata.iloc[:0].assign(fold=[], pred=[], true=[])
     return fitted, oof
 
+
 def fit_ensemble(decoder: Decoder, trials: Trials, folds: list[Fold], run_dir: Path, prefix: str = "",
                  *, steps: Any, settings: TrainSettings,
                  others: Trials | None = None) -> tuple[Decoder, pd.DataFrame]:
