@@ -46,8 +46,8 @@ SOURCES = {
     "knee_angle": ("knee_angle", [], False),
     "gestures": ("gestures", [], False),
 }
-EEG_CLASSICAL = ["xdawn_tangent_lda", "fb_logvar_lda", "fb_logvar_lr", "fbcsp_lda", "fb_tangent_space",
-                 "xdawn_tangent_space"]
+EEG_CLASSICAL = ["xdawn_tangent_lda", "xdawn_csp_stack", "band_csp_lda", "fb_logvar_lda", "fb_logvar_lr", "fbcsp_lda",
+                 "fb_tangent_space", "xdawn_tangent_space"]
 #: Task family -> candidates. The defaults of the family's tasks are chosen by mean rank over its sources.
 FAMILIES = {
     "eeg": (["baseline", "compact_cnn1d", "eegnet preprocessing=eeg_window_125hz", *EEG_CLASSICAL, "auto"],

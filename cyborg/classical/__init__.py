@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sklearn.pipeline import Pipeline
+from sklearn.base import BaseEstimator
 
 from cyborg.classical import eeg, emg
 from cyborg.errors import CyborgError
@@ -44,13 +44,13 @@ class ClassicalSpec:
     tasks : tuple of {"classification", "regression"}
         Target kinds it supports; a factory of more than one takes ``task``.
     factory : callable
-        ``factory(*, sfreq, [task,] **params)`` -> unfitted pipeline.
+        ``factory(*, sfreq, [task,] **params)`` -> unfitted estimator (a pipeline or a stack of pipelines).
     """
 
     name: str
     kind: str
     tasks: tuple[str, ...]
-    factory: Callable[..., Pipeline]
+    factory: Callable[..., BaseEstimator]
 
 
 CLASSICAL_DECODERS: dict[str, ClassicalSpec] = {spec.name: spec for spec in (
@@ -60,6 +60,8 @@ CLASSICAL_DECODERS: dict[str, ClassicalSpec] = {spec.name: spec for spec in (
     ClassicalSpec("fb_tangent_space", "eeg", ("classification",), eeg.fb_tangent_space),
     ClassicalSpec("xdawn_tangent_space", "eeg", ("classification",), eeg.xdawn_tangent_space),
     ClassicalSpec("xdawn_tangent_lda", "eeg", ("classification",), eeg.xdawn_tangent_lda),
+    ClassicalSpec("band_csp_lda", "eeg", ("classification",), eeg.band_csp_lda),
+    ClassicalSpec("xdawn_csp_stack", "eeg", ("classification",), eeg.xdawn_csp_stack),
     ClassicalSpec("emg_td_ridge", "emg", ("regression",), emg.emg_td_ridge),
     ClassicalSpec("emg_td_kernel_ridge", "emg", ("regression",), emg.emg_td_kernel_ridge),
     ClassicalSpec("emg_td_gbm", "emg", ("classification", "regression"), emg.emg_td_gbm),
@@ -90,7 +92,7 @@ def list_classical(kind: str | None = None) -> list[str]:
     return sorted(name for name, spec in CLASSICAL_DECODERS.items() if spec.kind == kind)
 
 
-def build_classical(name: str, *, sfreq: float, task: str | None = None, **params: Any) -> Pipeline:
+def build_classical(name: str, *, sfreq: float, task: str | None = None, **params: Any) -> BaseEstimator:
     """Build the unfitted classical decoder ``name``.
 
     Parameters
@@ -107,8 +109,8 @@ def build_classical(name: str, *, sfreq: float, task: str | None = None, **param
 
     Returns
     -------
-    estimator : sklearn.pipeline.Pipeline
-        Unfitted; ``fit(X, y)`` on windows (n_trials, n_chans, n_times).
+    estimator : sklearn.base.BaseEstimator
+        A scikit-learn pipeline (or a ``StackingClassifier`` of pipelines), unfitted; ``fit(X, y)`` on windows (n_trials, n_chans, n_times).
 
     Raises
     ------

@@ -1,4 +1,4 @@
-"""EEG classification pipelines: filter-bank band power, FBCSP, Riemannian tangent spaces, xDAWN.
+"""EEG classification pipelines: filter-bank band power, (FB)CSP, Riemannian tangent spaces, xDAWN, their stack.
 
 Every factory returns an unfitted scikit-learn pipeline that takes windows
 (n_trials, n_chans, n_times) and gives class probabilities (n_trials, n_classes)
@@ -11,10 +11,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from sklearn.base import BaseEstimator
+from sklearn.ensemble import StackingClassifier
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import FeatureUnion, Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from cyborg.classical.eeg_features import ChannelScale, Detrend, LogVariance, LowPassProjection, QuietCSP
+from cyborg.classical.eeg_features import (BandPassProjection, ChannelScale, Detrend, LogVariance, LowPassProjection,
+                                          QuietCSP)
 from cyborg.classical.filterbank import EEG_BANDS, Band, FilterBank, PerBand
 from cyborg.classical.heads import C_GRID, shrinkage_lda, tuned_logistic
 from cyborg.classical.inputs import WindowsInput
@@ -170,3 +174,67 @@ def xdawn_tangent_lda(*, sfreq: float, h_freq: float = 5.0, nfilter: int = 2) ->
     broadband = make_pipeline(Detrend(), _tangent_space(Covariances(estimator="oas")))
     return make_pipeline(WindowsInput(), ChannelScale(), FeatureUnion([("slow", slow), ("broadband", broadband)]),
                          StandardScaler(), shrinkage_lda())
+
+
+def band_csp_lda(*, sfreq: float, l_freq: float = 13.0, h_freq: float = 30.0, n_components: int = 2,
+                 reg: str | float = "ledoit_wolf") -> Pipeline:
+    """Window-only band power in a few supervised spatial filters: one band, MNE's CSP, shrinkage LDA.
+
+    - every channel is scaled by its training standard deviation and flat
+      channels are dropped (:class:`~cyborg.classical.eeg_features.ChannelScale`);
+    - the window's cosines from ``l_freq`` to ``h_freq`` are kept
+      (:class:`~cyborg.classical.eeg_features.BandPassProjection`, no filter
+      transient on a short epoch);
+    - MNE's CSP (several classes: approximate joint diagonalisation, components
+      ordered by mutual information) keeps ``n_components`` filters and gives
+      their log-variances;
+    - standardised, then LDA with Ledoit-Wolf shrinkage.
+
+    A handful of filters suit band-power changes carried by a few sources
+    (lateralised desynchronisation); a tangent space of every channel pair
+    spreads the same information over thousands of features.
+
+    Parameters
+    ----------
+    sfreq : float
+        Sampling rate of the windows in Hz.
+    l_freq, h_freq : float
+        Band of the power changes in Hz (default: beta, 13-30 Hz).
+    n_components : int
+        CSP filters kept.
+    reg : str | float
+        Covariance regularisation of the CSP (MNE's ``reg``).
+    """
+    return make_pipeline(WindowsInput(), ChannelScale(), BandPassProjection(sfreq, l_freq, h_freq),
+                         QuietCSP(n_components=n_components, reg=reg, log=True), StandardScaler(), shrinkage_lda())
+
+
+def xdawn_csp_stack(*, sfreq: float, h_freq: float = 5.0, nfilter: int = 2, l_band: float = 13.0,
+                    h_band: float = 30.0, n_components: int = 2, cv: int = 3) -> StackingClassifier:
+    """Slow potentials and broadband covariance (:func:`xdawn_tangent_lda`) stacked with band CSP (:func:`band_csp_lda`).
+
+    Each of the two decoders is fitted on the training windows; a logistic
+    regression learns how far to trust each from their class probabilities
+    on ``cv`` stratified inner folds of the same training windows
+    (scikit-learn's ``StackingClassifier``). Where one source of class
+    information is missing (no slow potentials, or no band-power change) the
+    regression learns to discount that decoder's probabilities instead of
+    averaging in its noise. The inner folds cost ``cv`` extra fits of both.
+
+    Parameters
+    ----------
+    sfreq : float
+        Sampling rate of the windows in Hz.
+    h_freq, nfilter : float, int
+        Slow-potential band edge (Hz) and xDAWN filters per class of :func:`xdawn_tangent_lda`.
+    l_band, h_band : float
+        Band of :func:`band_csp_lda` in Hz.
+    n_components : int
+        CSP filters of :func:`band_csp_lda`.
+    cv : int
+        Stratified inner folds that give the regression its inputs.
+    """
+    return StackingClassifier(
+        [("xdawn_tangent_lda", xdawn_tangent_lda(sfreq=sfreq, h_freq=h_freq, nfilter=nfilter)),
+         ("band_csp_lda", band_csp_lda(sfreq=sfreq, l_freq=l_band, h_freq=h_band, n_components=n_components))],
+        final_estimator=LogisticRegression(), cv=StratifiedKFold(cv), stack_method="predict_proba")

@@ -1,4 +1,4 @@
-"""EEG features: band log-variance, MNE's CSP without its log chatter, and window-only scaling, detrending and low-pass."""
+"""EEG features: band log-variance, MNE's CSP without its log chatter, and window-only scaling, detrending, low- and band-pass."""
 
 from __future__ import annotations
 
@@ -193,3 +193,58 @@ class LowPassProjection(TransformerMixin, BaseEstimator):
         coefficients[..., 0] = 0.0
         coefficients[..., self.n_components_ + 1:] = 0.0
         return idct(coefficients, axis=-1, norm="ortho")[..., ::self.step_]
+
+
+class BandPassProjection(TransformerMixin, BaseEstimator):
+    """Band-pass each window by keeping its cosine (DCT-II) components inside a band.
+
+    Coefficient ``k`` of an ``n_times``-sample window at ``sfreq`` is a cosine
+    of ``k * sfreq / (2 * n_times)`` Hz; the components from ``l_freq`` to
+    ``h_freq`` are kept and transformed back. As in
+    :class:`LowPassProjection`, nothing outside the window is needed, so a
+    0.5 s epoch is not spent in a filter's start-up transient.
+
+    Parameters
+    ----------
+    sfreq : float
+        Sampling rate of the windows in Hz.
+    l_freq, h_freq : float
+        Edges of the band kept, in Hz (``0 <= l_freq < h_freq <= Nyquist``).
+
+    Attributes
+    ----------
+    keep_ : np.ndarray of bool, shape (n_times,)
+        Cosines kept (at least one).
+    """
+
+    def __init__(self, sfreq: float, l_freq: float = 13.0, h_freq: float = 30.0):
+        self.sfreq = sfreq
+        self.l_freq = l_freq
+        self.h_freq = h_freq
+
+    def fit(self, X: np.ndarray, y: np.ndarray | None = None) -> "BandPassProjection":
+        """Fix the cosines kept for windows of ``X``'s length (n_trials, n_chans, n_times)."""
+        n_times = check_windows(X, "BandPassProjection").shape[2]
+        nyquist = float(self.sfreq) / 2
+        if not 0 <= float(self.l_freq) < float(self.h_freq) <= nyquist:
+            fail("BandPassProjection", "(l_freq, h_freq)", f"0 <= l_freq < h_freq <= Nyquist ({nyquist:g} Hz)",
+                 (self.l_freq, self.h_freq), error=CyborgError)
+        freqs = np.arange(n_times) * float(self.sfreq) / (2 * n_times)
+        keep = (freqs >= float(self.l_freq)) & (freqs <= float(self.h_freq))
+        if not keep.any():
+            fail("BandPassProjection", "(l_freq, h_freq)",
+                 f"a band at least {float(self.sfreq) / (2 * n_times):g} Hz wide for {n_times}-sample windows",
+                 (self.l_freq, self.h_freq), error=CyborgError)
+        self.n_times_, self.keep_ = n_times, keep
+        return self
+
+    def transform(self, X: np.ndarray) -> np.ndarray:
+        """Band-passed windows, shape and unit of ``X`` (n_trials, n_chans, n_times)."""
+        check_is_fitted(self)
+        X = check_windows(X, "BandPassProjection")
+        if X.shape[2] != self.n_times_:
+            fail("BandPassProjection", "X", f"windows of {self.n_times_} samples (as in fit)",
+                 f"shape {tuple(X.shape)}", error=CyborgError)
+        coefficients = dct(X, axis=-1, norm="ortho")
+        coefficients[..., ~self.keep_] = 0.0
+        return idct(coefficients, axis=-1, norm="ortho")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from cyborg.classical.eeg_features import ChannelScale, Detrend, LogVariance, LowPassProjection
+from cyborg.classical.eeg_features import BandPassProjection, ChannelScale, Detrend, LogVariance, LowPassProjection
 from cyborg.errors import CyborgError
 
 
@@ -61,3 +61,27 @@ def test_low_pass_projection_keeps_slow_cosines_and_removes_fast_ones():
     assert rms[0] < 0.2 and rms[1] < 0.045
     with pytest.raises(CyborgError, match=r"LowPassProjection: field 'X': expected windows of 250 samples"):
         projection.transform(X[..., :200])
+
+
+def test_band_pass_projection_keeps_the_band_cosines_and_removes_the_rest():
+    # 0.5 s at 500 Hz: cosine k of the window is k Hz; 13-30 Hz keeps k = 13..30
+    sfreq, n_times = 500.0, 250
+    n = np.arange(n_times)
+    cosine = lambda k: np.cos(np.pi * k * (n + 0.5) / n_times)  # noqa: E731
+    projection = BandPassProjection(sfreq, 13.0, 30.0)
+    X = np.stack([cosine(20), cosine(10), cosine(40), 5.0 + cosine(13) + cosine(30) + cosine(31)])[None]
+    out = projection.fit_transform(X)[0]
+    assert projection.keep_.sum() == 18 and out.shape == X.shape[1:]
+    np.testing.assert_allclose(out[0], cosine(20), atol=1e-12)  # inside: unchanged
+    np.testing.assert_allclose(out[1:3], 0.0, atol=1e-12)  # below and above: removed
+    np.testing.assert_allclose(out[3], cosine(13) + cosine(30), atol=1e-12)  # both edges kept, the mean and 31 Hz not
+    with pytest.raises(CyborgError, match=r"BandPassProjection: field 'X': expected windows of 250 samples"):
+        projection.transform(X[..., :200])
+
+
+@pytest.mark.parametrize(("band", "expected"), [
+    ((30.0, 13.0), r"field '\(l_freq, h_freq\)': expected 0 <= l_freq < h_freq <= Nyquist \(250 Hz\), found \(30.0, 13.0\)"),
+    ((13.2, 13.8), r"expected a band at least 1 Hz wide for 250-sample windows, found \(13.2, 13.8\)")])
+def test_band_pass_projection_rejects_an_empty_band(band, expected):
+    with pytest.raises(CyborgError, match=expected):
+        BandPassProjection(500.0, *band).fit(np.zeros((2, 3, 250)))

@@ -13,15 +13,15 @@ from .planted import EEG_SFREQ, erd_trials
 
 
 def test_registry_names_and_kinds():
-    assert list_classical("eeg") == ["fb_logvar_lda", "fb_logvar_lr", "fb_tangent_space", "fbcsp_lda",
-                                     "xdawn_tangent_lda", "xdawn_tangent_space"]
+    assert list_classical("eeg") == ["band_csp_lda", "fb_logvar_lda", "fb_logvar_lr", "fb_tangent_space", "fbcsp_lda",
+                                     "xdawn_csp_stack", "xdawn_tangent_lda", "xdawn_tangent_space"]
     assert list_classical("emg") == ["emg_td_gbm", "emg_td_kernel_ridge", "emg_td_logistic", "emg_td_ridge"]
     assert list_classical() == sorted(CLASSICAL_DECODERS)
     assert is_classical("fbcsp_lda") and not is_classical("eegnet")
 
 
 def test_unknown_name_lists_the_known_ones():
-    with pytest.raises(CyborgError, match=r"classical decoder name: expected one of \['emg_td_gbm', .*\], found 'csp'"):
+    with pytest.raises(CyborgError, match=r"classical decoder name: expected one of \['band_csp_lda', .*\], found 'csp'"):
         build_classical("csp", sfreq=250.0)
     with pytest.raises(CyborgError, match=r"list_classical: kind: expected one of \['eeg', 'emg'\], found 'meg'"):
         list_classical("meg")

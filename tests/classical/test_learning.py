@@ -33,6 +33,20 @@ def test_xdawn_learns_a_class_locked_slow_waveform(name):
     assert scores.mean() > 0.9
 
 
+def test_band_csp_learns_a_planted_erd_in_its_band_and_not_a_slow_waveform(erd):
+    # two CSP filters of the 8-12 Hz cosines; the slow waveform's classes 0 and 1 share one covariance
+    band_csp = build_classical("band_csp_lda", sfreq=EEG_SFREQ, l_freq=8.0, h_freq=12.0)
+    assert cross_val_score(band_csp, *erd, cv=3, scoring="accuracy").mean() > 0.7
+    assert cross_val_score(band_csp, *slow_wave_trials(), cv=3, scoring="accuracy").mean() < 0.5
+
+
+@pytest.mark.parametrize("planted", [erd_trials, slow_wave_trials])
+def test_xdawn_csp_stack_learns_band_power_and_slow_waveforms(planted):
+    # the stack keeps what each of its decoders learns: band_csp_lda alone stays below 0.5 on the slow waveform
+    stack = build_classical("xdawn_csp_stack", sfreq=EEG_SFREQ, l_band=8.0, h_band=12.0)
+    assert cross_val_score(stack, *planted(), cv=3, scoring="accuracy").mean() > 0.9
+
+
 @pytest.mark.parametrize(("name", "minimum"), [("emg_td_ridge", 0.85), ("emg_td_kernel_ridge", 0.6),
                                                ("emg_td_gbm", 0.5)])
 def test_emg_regressors_learn_a_planted_envelope_to_target_map(name, minimum):
