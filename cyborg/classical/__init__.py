@@ -110,7 +110,8 @@ def build_classical(name: str, *, sfreq: float, task: str | None = None, **param
     Returns
     -------
     estimator : sklearn.base.BaseEstimator
-        A scikit-learn pipeline (or a ``StackingClassifier`` of pipelines), unfitted; ``fit(X, y)`` on windows (n_trials, n_chans, n_times).
+        A scikit-learn pipeline (or a ``StackingClassifier`` of pipelines), unfitted;
+        ``fit(X, y)`` on windows (n_trials, n_chans, n_times).
 
     Raises
     ------

@@ -211,7 +211,7 @@ def band_csp_lda(*, sfreq: float, l_freq: float = 13.0, h_freq: float = 30.0, n_
 
 def xdawn_csp_stack(*, sfreq: float, h_freq: float = 5.0, nfilter: int = 2, l_band: float = 13.0,
                     h_band: float = 30.0, n_components: int = 2, cv: int = 3) -> StackingClassifier:
-    """Slow potentials and broadband covariance (:func:`xdawn_tangent_lda`) stacked with band CSP (:func:`band_csp_lda`).
+    """:func:`xdawn_tangent_lda` (slow potentials, broadband covariance) stacked with :func:`band_csp_lda`.
 
     Each of the two decoders is fitted on the training windows; a logistic
     regression learns how far to trust each from their class probabilities

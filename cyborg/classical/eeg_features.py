@@ -1,4 +1,4 @@
-"""EEG features: band log-variance, MNE's CSP without its log chatter, and window-only scaling, detrending, low- and band-pass."""
+"""EEG features: band log-variance, MNE's CSP without its log chatter, window-only scaling, detrending and projections."""
 
 from __future__ import annotations
 

@@ -80,7 +80,8 @@ def test_band_pass_projection_keeps_the_band_cosines_and_removes_the_rest():
 
 
 @pytest.mark.parametrize(("band", "expected"), [
-    ((30.0, 13.0), r"field '\(l_freq, h_freq\)': expected 0 <= l_freq < h_freq <= Nyquist \(250 Hz\), found \(30.0, 13.0\)"),
+    ((30.0, 13.0), r"field '\(l_freq, h_freq\)': expected 0 <= l_freq < h_freq <= Nyquist \(250 Hz\), "
+                   r"found \(30.0, 13.0\)"),
     ((13.2, 13.8), r"expected a band at least 1 Hz wide for 250-sample windows, found \(13.2, 13.8\)")])
 def test_band_pass_projection_rejects_an_empty_band(band, expected):
     with pytest.raises(CyborgError, match=expected):
