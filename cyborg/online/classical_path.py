@@ -8,8 +8,9 @@ fitted parameters of each step once and returns a :class:`CompiledPipeline`
 that applies them to windows directly:
 
 - :class:`~cyborg.classical.inputs.WindowsInput`, :class:`~cyborg.classical.eeg_features.ChannelScale`;
-- :class:`~cyborg.classical.eeg_features.Detrend` and
-  :class:`~cyborg.classical.eeg_features.LowPassProjection`, which are linear in
+- :class:`~cyborg.classical.eeg_features.Detrend`,
+  :class:`~cyborg.classical.eeg_features.LowPassProjection` and
+  :class:`~cyborg.classical.eeg_features.BandPassProjection`, which are linear in
   time: each becomes one (n_times, n_out) matrix, read from the step's own
   ``transform`` of unit impulses (a detrend, the identity less a line, is
   applied in that low-rank form);
@@ -17,8 +18,13 @@ that applies them to windows directly:
   (the shrinkage formula of :func:`sklearn.covariance.oas`, batched);
 - pyRiemann's ``TangentSpace`` (Riemannian metric): the reference's inverse
   square root is computed once;
+- MNE's CSP as :class:`~cyborg.classical.eeg_features.QuietCSP` (log of the
+  filtered windows' mean power);
 - scikit-learn's ``FeatureUnion``, ``Pipeline``, ``StandardScaler`` and
-  ``LinearDiscriminantAnalysis`` (``predict_proba``).
+  ``LinearDiscriminantAnalysis`` (``predict_proba``);
+- scikit-learn's ``StackingClassifier`` on ``predict_proba`` of such pipelines,
+  with a ``LogisticRegression`` on top
+  (:func:`~cyborg.classical.eeg.xdawn_csp_stack`).
 
 Any other step makes :func:`compile_pipeline` return ``None`` (the decoder then
 calls the pipeline itself). Outputs equal the pipeline's ``predict_proba`` to
@@ -32,10 +38,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 from sklearn.discriminant_analysis import LinearDiscriminantAnalysis
+from sklearn.ensemble import StackingClassifier
+from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.preprocessing import StandardScaler
 
-from cyborg.classical.eeg_features import ChannelScale, Detrend, LowPassProjection
+from cyborg.classical.eeg_features import BandPassProjection, ChannelScale, Detrend, LowPassProjection, QuietCSP
 from cyborg.classical.inputs import WindowsInput, check_windows
 
 if TYPE_CHECKING:
@@ -85,14 +93,18 @@ def compile_pipeline(estimator: object) -> CompiledPipeline | None:
 
     Parameters
     ----------
-    estimator : sklearn.pipeline.Pipeline
-        Fitted; its first step :class:`~cyborg.classical.inputs.WindowsInput` and
-        its last a ``LinearDiscriminantAnalysis``.
+    estimator : sklearn.pipeline.Pipeline | sklearn.ensemble.StackingClassifier
+        Fitted; a pipeline whose first step is
+        :class:`~cyborg.classical.inputs.WindowsInput` and last a
+        ``LinearDiscriminantAnalysis``, or a stack of such pipelines on their
+        ``predict_proba`` under a ``LogisticRegression``.
 
     Returns
     -------
     compiled : CompiledPipeline | None
     """
+    if isinstance(estimator, StackingClassifier):
+        return _compile_stack(estimator)
     if not isinstance(estimator, Pipeline) or not isinstance(estimator.steps[0][1], WindowsInput):
         return None
     *features, (_, head) = estimator.steps[1:]
@@ -101,7 +113,22 @@ def compile_pipeline(estimator: object) -> CompiledPipeline | None:
     transforms = [_compile_step(step) for _, step in features]
     if any(transform is None for transform in transforms):
         return None
-    return CompiledPipeline(transforms, _lda_proba(head), int(estimator.steps[0][1].n_chans_))
+    return CompiledPipeline(transforms, _linear_proba(head), int(estimator.steps[0][1].n_chans_))
+
+
+def _compile_stack(stack: StackingClassifier) -> CompiledPipeline | None:
+    """A stack of compilable pipelines on ``predict_proba`` (no passthrough) under a logistic regression."""
+    if stack.passthrough or not isinstance(stack.final_estimator_, LogisticRegression) \
+            or any(method != "predict_proba" for method in stack.stack_method_):
+        return None
+    members = [compile_pipeline(estimator) for estimator in stack.estimators_]
+    if any(member is None for member in members) or len({member.n_chans for member in members}) != 1:
+        return None
+    first = 1 if len(stack.classes_) == 2 else 0  # scikit-learn drops the first column of two classes
+
+    def probabilities(X: np.ndarray) -> np.ndarray:
+        return np.concatenate([member.head(member.features(X))[:, first:] for member in members], axis=1)
+    return CompiledPipeline([probabilities], _linear_proba(stack.final_estimator_), members[0].n_chans)
 
 
 def oas_covariances(X: np.ndarray) -> np.ndarray:
@@ -148,8 +175,11 @@ def _compile_step(step: object) -> Transform | None:
     if isinstance(step, ChannelScale):
         keep, scale = step.keep_, step.scale_[:, None]
         return lambda X: X[:, keep] / scale
-    if isinstance(step, (Detrend, LowPassProjection)):
+    if isinstance(step, (Detrend, LowPassProjection, BandPassProjection)):
         return _time_operator(step)
+    if type(step) is QuietCSP and step.transform_into == "average_power" and step.log in (None, True):
+        filters = step.filters_[:step.n_components]
+        return lambda X: np.log(((filters @ X) ** 2).mean(axis=2))
     if type(step) is Covariances and step.estimator == "oas":
         return oas_covariances
     if type(step) is XdawnCovariances and step.estimator == "oas" and step.applyfilters and not step.kwds:
@@ -174,7 +204,7 @@ def _chain(parts: list[Transform]) -> Transform:
     return run
 
 
-def _time_operator(step: Detrend | LowPassProjection) -> Transform:
+def _time_operator(step: Detrend | LowPassProjection | BandPassProjection) -> Transform:
     """A step that is linear along time, as one matrix: the step's output for each unit impulse."""
     n_times = getattr(step, "n_times_", None)
     if n_times is None:  # Detrend learns nothing; its matrix depends on the window length, made on first call
@@ -223,9 +253,10 @@ def _tangent_space(reference: np.ndarray) -> Transform:
     return run
 
 
-def _lda_proba(lda: LinearDiscriminantAnalysis) -> Transform:
-    """scikit-learn's ``LinearDiscriminantAnalysis.predict_proba``: softmax (or the logistic, for 2 classes)."""
-    coef, intercept = lda.coef_.T, lda.intercept_
+def _linear_proba(head: LinearDiscriminantAnalysis | LogisticRegression) -> Transform:
+    """scikit-learn's ``predict_proba`` of a fitted LDA or multinomial logistic regression: softmax of the
+    decision function (or the logistic, for 2 classes)."""
+    coef, intercept = head.coef_.T, head.intercept_
 
     def run(features: np.ndarray) -> np.ndarray:
         scores = features @ coef + intercept

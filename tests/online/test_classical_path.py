@@ -46,6 +46,21 @@ def test_xdawn_tangent_lda_compiles_to_its_own_probabilities(n_classes):
     np.testing.assert_allclose(compiled.predict_proba(X[40:41]), expected[:1], rtol=1e-9, atol=1e-12)
 
 
+@pytest.mark.parametrize("n_classes", [2, 3])
+@pytest.mark.parametrize(("name", "params"), [("band_csp_lda", {"l_freq": 1.0, "h_freq": 30.0}),
+                                              ("xdawn_csp_stack", {"l_band": 1.0, "h_band": 30.0})])
+def test_band_csp_and_the_stack_compile_to_their_own_probabilities(name, params, n_classes):
+    X, y = _planted(n_classes)
+    X[:, 4] *= 1.0 + 0.5 * y[:, None]  # a band-power difference for the CSP
+    estimator = build_classical(name, sfreq=SFREQ, task="classification", **params).fit(X[:40], y[:40])
+    compiled = compile_pipeline(estimator)
+    assert compiled is not None
+    expected = estimator.predict_proba(X[40:])
+    assert np.ptp(expected, axis=0).min() > 0.1  # probabilities far from constant: a wrong path could not hide
+    np.testing.assert_allclose(compiled.predict_proba(X[40:]), expected, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(compiled.predict_proba(X[40:41]), expected[:1], rtol=1e-9, atol=1e-12)
+
+
 def test_oas_covariances_equal_scikit_learn_per_window():
     X = np.random.default_rng(1).normal(size=(4, 6, 50)) * [[1], [2], [3], [1], [5], [1]]
     expected = np.stack([oas(window.T)[0] for window in X])
