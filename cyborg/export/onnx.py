@@ -58,8 +58,9 @@ class MemberGraph(nn.Module):
 
 
 def _leaf_steps(name: str, estimator: Any) -> list[tuple[str, Any]]:
-    """``(dotted name, estimator)`` of the leaves of nested scikit-learn pipelines and feature unions."""
-    parts = getattr(estimator, "steps", None) or getattr(estimator, "transformer_list", None)
+    """``(dotted name, estimator)`` of the leaves of nested scikit-learn pipelines, feature unions and stacks."""
+    parts = (getattr(estimator, "steps", None) or getattr(estimator, "transformer_list", None)
+             or getattr(estimator, "estimators", None))
     if not parts:
         return [(name, estimator)]
     return [leaf for part, sub in parts for leaf in _leaf_steps(f"{name}.{part}" if name else part, sub)]
