@@ -28,8 +28,8 @@ the first name unless ``--decoder``); otherwise each is trained for ``--max-epoc
 trials of the challenge's shapes. A decoder with session steps (the trick default's
 ``eeg_window_aligned``) is first calibrated on 2 s of noise (:meth:`Decoder.calibrate`, as
 ``python -m cyborg.stream decode --calibrate`` does) and measured calibrated, ONNX export included.
-The trick default, ``model=auto``, is measured only from a run (``--trick``): its blends are chosen
-on real folds. ``--also PT ...`` adds saved trick decoders after it (another model on the same subject).
+A ``model=auto`` default is measured only from a run (``--trick``): its blends are chosen on real
+folds. ``--also PT ...`` adds saved trick decoders after it (another model on the same subject).
 """
 
 from __future__ import annotations

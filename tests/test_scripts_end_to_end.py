@@ -36,7 +36,7 @@ def velocity_root(tmp_path_factory):
 
 def test_train_trick_writes_a_submission_that_evaluate_scores(trick_root, tmp_path):
     out = tmp_path / "run"
-    done = run("train.py", f"data.root={trick_root}", f"hydra.run.dir={out}", *FAST, cwd=tmp_path)
+    done = run("train.py", f"data.root={trick_root}", f"hydra.run.dir={out}", "model=auto", *FAST, cwd=tmp_path)
     assert done.returncode == 0, done.stderr[-3000:]
     submission = out / "submission.csv"
     assert f"Submission: {submission}" in done.stdout
@@ -48,7 +48,7 @@ def test_train_trick_writes_a_submission_that_evaluate_scores(trick_root, tmp_pa
     manifest = pd.read_csv(out / "split_manifest.csv")
     assert set(manifest.fold) == {"val=train1", "val=train2", "val=train3"}
 
-    # The default is model=auto with two candidates: per fold two inner fits, then one refit per blended
+    # model=auto with the task's two candidates (the default before xdawn_csp_stack): per fold two inner fits, then one refit per blended
     # candidate, counted as the blends decide them; then the same once more on all three sessions
     # (split.refit), whose decoder alone is saved. With 12 trials a session, xDAWN may not fit the one
     # training session the mirrored split leaves (a singular signal covariance): such a fold chooses on

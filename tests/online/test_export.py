@@ -81,8 +81,7 @@ def _fitted_default(task_name: str, task, trials: Trials, tmp_path, overrides: t
 
 
 def test_the_trick_network_on_its_default_preprocessing_matches_the_torch_decoder(tmp_path):
-    # The trick default (model=auto over xdawn_tangent_lda) is classical and does not export (test below): its
-    # network is.
+    # The trick default (xdawn_csp_stack) is classical and does not export (test below): its network is.
     trials = _trials(8, 250, 500.0, ch_names=EEG_CHANNELS[:8])
     decoder = _fitted_default("trick", TrickTask(), trials, tmp_path / "run", ("model=compact_cnn1d",))
     assert decoder.model_name == "compact_cnn1d"
