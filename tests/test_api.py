@@ -64,8 +64,9 @@ def test_compose_gives_the_task_defaults():
     assert cfg.task._target_ == "cyborg.tasks.velocity.VelocityTask" and cfg.objective == "val_rmse"
     trick = compose(overrides=["model=eegnet", "trainer.max_epochs=3"])
     assert trick.task_name == "trick" and trick.model.name == "eegnet" and trick.trainer.max_epochs == 3
-    default = compose("trick")         # model=auto between the aligned and unaligned xdawn_tangent_lda
-    assert default.model.name == "auto" and default.model.params.inner_split == "mirror"
+    assert compose("trick").model.name == "xdawn_csp_stack"
+    default = compose("trick", ["model=auto"])  # the task's auto: the aligned and unaligned xdawn_tangent_lda
+    assert default.model.params.inner_split == "mirror"
     assert default.model.params.max_blend == 1 and compose("velocity", ["model=auto"]).model.params.max_blend == 3
     assert default.model.params.candidates[1] == {"name": "xdawn_tangent_lda", "preprocessing": "eeg_window"}
     assert compose("velocity", ["model=auto"]).model.params.inner_split == "tail"

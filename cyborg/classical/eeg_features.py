@@ -127,6 +127,17 @@ class Detrend(TransformerMixin, BaseEstimator):
         return detrend(check_windows(X, "Detrend"), axis=-1, type="linear")
 
 
+def _cosine_coefficients(step: "LowPassProjection | BandPassProjection", X: np.ndarray) -> np.ndarray:
+    """The orthonormal DCT-II of windows of the length ``step`` was fitted on, along time (same shape as ``X``)."""
+    check_is_fitted(step)
+    name = type(step).__name__
+    X = check_windows(X, name)
+    if X.shape[2] != step.n_times_:
+        fail(name, "X", f"windows of {step.n_times_} samples (as in fit)", f"shape {tuple(X.shape)}",
+             error=CyborgError)
+    return dct(X, axis=-1, norm="ortho")
+
+
 class LowPassProjection(TransformerMixin, BaseEstimator):
     """Low-pass each window by keeping its lowest cosine (DCT-II) components, then decimate.
 
@@ -184,12 +195,7 @@ class LowPassProjection(TransformerMixin, BaseEstimator):
         slow : np.ndarray of float64, shape (n_trials, n_chans, ceil(n_times / step_))
             Same unit as ``X``, zero mean per window and channel.
         """
-        check_is_fitted(self)
-        X = check_windows(X, "LowPassProjection")
-        if X.shape[2] != self.n_times_:
-            fail("LowPassProjection", "X", f"windows of {self.n_times_} samples (as in fit)",
-                 f"shape {tuple(X.shape)}", error=CyborgError)
-        coefficients = dct(X, axis=-1, norm="ortho")
+        coefficients = _cosine_coefficients(self, X)
         coefficients[..., 0] = 0.0
         coefficients[..., self.n_components_ + 1:] = 0.0
         return idct(coefficients, axis=-1, norm="ortho")[..., ::self.step_]
@@ -240,11 +246,6 @@ class BandPassProjection(TransformerMixin, BaseEstimator):
 
     def transform(self, X: np.ndarray) -> np.ndarray:
         """Band-passed windows, shape and unit of ``X`` (n_trials, n_chans, n_times)."""
-        check_is_fitted(self)
-        X = check_windows(X, "BandPassProjection")
-        if X.shape[2] != self.n_times_:
-            fail("BandPassProjection", "X", f"windows of {self.n_times_} samples (as in fit)",
-                 f"shape {tuple(X.shape)}", error=CyborgError)
-        coefficients = dct(X, axis=-1, norm="ortho")
+        coefficients = _cosine_coefficients(self, X)
         coefficients[..., ~self.keep_] = 0.0
         return idct(coefficients, axis=-1, norm="ortho")
