@@ -1,6 +1,6 @@
 """EEG classification pipelines: filter-bank band power, (FB)CSP, Riemannian tangent spaces, xDAWN, their stack.
 
-Every factory returns an unfitted scikit-learn pipeline that takes windows
+Every factory returns an unfitted scikit-learn pipeline (or a stack of them) that takes windows
 (n_trials, n_chans, n_times) and gives class probabilities (n_trials, n_classes)
 from ``predict_proba``. pyRiemann is imported inside the factories that use it
 (it takes seconds to import).
