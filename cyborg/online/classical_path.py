@@ -127,7 +127,7 @@ def _compile_stack(stack: StackingClassifier) -> CompiledPipeline | None:
     first = 1 if len(stack.classes_) == 2 else 0  # scikit-learn drops the first column of two classes
 
     def probabilities(X: np.ndarray) -> np.ndarray:
-        return np.concatenate([member.head(member.features(X))[:, first:] for member in members], axis=1)
+        return np.concatenate([member.predict_proba(X)[:, first:] for member in members], axis=1)
     return CompiledPipeline([probabilities], _linear_proba(stack.final_estimator_), members[0].n_chans)
 
 
