@@ -48,10 +48,10 @@ def test_train_trick_writes_a_submission_that_evaluate_scores(trick_root, tmp_pa
     manifest = pd.read_csv(out / "split_manifest.csv")
     assert set(manifest.fold) == {"val=train1", "val=train2", "val=train3"}
 
-    # model=auto with the task's two candidates (the default before xdawn_csp_stack): per fold two inner fits, then one refit per blended
-    # candidate, counted as the blends decide them; then the same once more on all three sessions
-    # (split.refit), whose decoder alone is saved. With 12 trials a session, xDAWN may not fit the one
-    # training session the mirrored split leaves (a singular signal covariance): such a fold chooses on
+    # model=auto with the task's two candidates (the default before xdawn_csp_stack): per fold two inner fits,
+    # then one refit per blended candidate, counted as the blends decide them; then the same once more on all
+    # three sessions (split.refit), whose decoder alone is saved. With 12 trials a session, xDAWN may not fit
+    # the one training session the mirrored split leaves (a singular signal covariance): such a fold chooses on
     # the end of each session instead.
     fits = [line.split(" - ", 1)[1].split(" | ") for line in done.stdout.splitlines()
             if "cyborg.training.progress" in line]

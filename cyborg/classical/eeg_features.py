@@ -1,4 +1,4 @@
-"""EEG features: band log-variance, MNE's CSP without its log chatter, window-only scaling, detrending and projections."""
+"""EEG features: band log-variance, MNE's CSP without its log chatter, window-only scaling, detrend, projections."""
 
 from __future__ import annotations
 

@@ -21,7 +21,8 @@ def test_registry_names_and_kinds():
 
 
 def test_unknown_name_lists_the_known_ones():
-    with pytest.raises(CyborgError, match=r"classical decoder name: expected one of \['band_csp_lda', .*\], found 'csp'"):
+    with pytest.raises(CyborgError,
+                       match=r"classical decoder name: expected one of \['band_csp_lda', .*\], found 'csp'"):
         build_classical("csp", sfreq=250.0)
     with pytest.raises(CyborgError, match=r"list_classical: kind: expected one of \['eeg', 'emg'\], found 'meg'"):
         list_classical("meg")
